@@ -1,0 +1,1 @@
+"""Zarrscope desktop application (PySide6 + pyqtgraph) on top of zarrcore."""
