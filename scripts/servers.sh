@@ -5,7 +5,7 @@
 # A server that does not come up is a hard failure: tests never skip for a missing server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DIR=.servers
+DIR=${ZARRSCOPE_SERVERS_DIR:-.servers}
 VENV_BIN=${VENV_BIN:-.venv/bin}
 
 free_port() {
