@@ -22,6 +22,7 @@ Contract (checked for every store by ``zarrcore.testing.StoreContract``):
 
 from __future__ import annotations
 
+import builtins
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -119,7 +120,7 @@ class Store(ABC):
         values = self._executor().map(self._get_or_none, key_list)
         return dict(zip(key_list, values, strict=True))
 
-    def get_ranges(self, requests: Sequence[ByteRange]) -> list[bytes | None]:
+    def get_ranges(self, requests: Sequence[ByteRange]) -> builtins.list[bytes | None]:
         """Fetch several byte ranges concurrently; a missing key gives None."""
         if len(requests) <= 1 or self.max_concurrency <= 1:
             return [self._range_or_none(r) for r in requests]
@@ -170,7 +171,7 @@ class Store(ABC):
     def list(self) -> Iterator[str]:
         return self.list_prefix("")
 
-    def list_dir(self, prefix: str) -> list[str]:
+    def list_dir(self, prefix: str) -> builtins.list[str]:
         """Sorted names directly under ``prefix``. Default derives it from ``list_prefix``."""
         if prefix and not prefix.endswith("/"):
             prefix += "/"
