@@ -1,0 +1,44 @@
+"""Fixtures for the remote store tests: server URLs from the environment, private servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from zarrcore.testing.servers import PrivateRedis, require_env
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return require_env("ZARRSCOPE_TEST_REDIS_URL")
+
+
+@pytest.fixture
+def s3_endpoint() -> str:
+    return require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
+
+
+@pytest.fixture
+def azure_connection_string() -> str:
+    return require_env("ZARRSCOPE_TEST_AZURE_CONNECTION_STRING")
+
+
+@pytest.fixture
+def mongodb_url() -> str:
+    return require_env("ZARRSCOPE_TEST_MONGODB_URL")
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    """A redis-server of this test's own, so the test may kill it."""
+    require_env("ZARRSCOPE_TEST_REDIS_URL")  # same availability rule as the shared server
+    with PrivateRedis() as server:
+        yield server
+
+
+@pytest.fixture
+def private_redis_with_password() -> Iterator[PrivateRedis]:
+    require_env("ZARRSCOPE_TEST_REDIS_URL")
+    with PrivateRedis(password="s3cret-pw") as server:
+        yield server

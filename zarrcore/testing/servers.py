@@ -1,0 +1,112 @@
+"""Test helpers for the loopback servers (Redis, moto S3, Azurite, MongoDB wire server).
+
+``scripts/servers.sh start`` writes the server URLs to ``.servers/env``; tests read them
+from the environment with :func:`require_env`. A missing variable skips the test, except
+under ``ZARRSCOPE_REQUIRE_SERVERS=1`` (``make test``) where it fails: a missing server is
+never silently a pass.
+
+:class:`PrivateRedis` starts a throw-away ``redis-server`` on a free port for tests that
+kill the server or need ``requirepass``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from types import TracebackType
+
+import pytest
+
+
+def require_env(name: str) -> str:
+    """The value of env var ``name``; skip (or fail under ZARRSCOPE_REQUIRE_SERVERS=1)."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    message = f"{name} is not set (start the loopback servers: scripts/servers.sh start)"
+    if os.environ.get("ZARRSCOPE_REQUIRE_SERVERS") == "1":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def unique_name(stem: str = "t") -> str:
+    """A short unique lowercase name usable as a bucket, container, prefix or collection."""
+    return f"{stem}-{uuid.uuid4().hex[:12]}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_listening(port: int, process: subprocess.Popen[bytes], timeout_s: float = 15.0) -> None:
+    """Block until something accepts connections on 127.0.0.1:port (or the process died)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server on port {port} exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"server on port {port} did not listen within {timeout_s} s")
+
+
+class PrivateRedis:
+    """A private ``redis-server`` on a free loopback port, stopped by pid on exit."""
+
+    def __init__(self, *, password: str | None = None) -> None:
+        executable = shutil.which("redis-server")
+        if executable is None:
+            require_env("ZARRSCOPE_TEST_REDIS_BINARY")  # skips/fails with a clear reason
+            raise RuntimeError("unreachable")
+        self.port = free_port()
+        self.password = password
+        self._dir = tempfile.mkdtemp(prefix="zarrscope-redis-")
+        args = [
+            executable,
+            "--bind", "127.0.0.1",
+            "--port", str(self.port),
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", self._dir,
+        ]  # fmt: skip
+        if password:
+            args += ["--requirepass", password]
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            wait_listening(self.port, self.process)
+        except Exception:
+            self.stop()
+            raise
+
+    def url(self, *, password: str | None = None, db: int = 0) -> str:
+        auth = f":{password}@" if password is not None else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/{db}"
+
+    def stop(self) -> None:
+        """Kill the server (SIGKILL: no graceful goodbye to clients) and wait for it."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> PrivateRedis:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
