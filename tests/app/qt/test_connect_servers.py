@@ -1,0 +1,191 @@
+"""Connect dialog pages against the real loopback servers: found data, wrong password, down."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.models.probe import ProbeResult
+from app.qt.dialogs.connect_dialog import ConnectDialog
+from zarrcore.store.base import Store
+from zarrcore.testing.servers import PrivateRedis, free_port, require_env, unique_name
+from zarrcore.url import open_store
+
+ZMETADATA = {
+    "zarr_consolidated_format": 1,
+    "metadata": {
+        ".zgroup": {"zarr_format": 2},
+        "a/.zarray": {
+            "zarr_format": 2,
+            "shape": [4],
+            "chunks": [2],
+            "dtype": "<i4",
+            "compressor": None,
+            "fill_value": 0,
+            "filters": None,
+            "order": "C",
+        },
+        "b/.zarray": {
+            "zarr_format": 2,
+            "shape": [4],
+            "chunks": [2],
+            "dtype": "<i4",
+            "compressor": None,
+            "fill_value": 0,
+            "filters": None,
+            "order": "C",
+        },
+        "g/.zgroup": {"zarr_format": 2},
+    },
+}
+
+
+def _populate(store: Store) -> None:
+    for key, doc in ZMETADATA["metadata"].items():  # type: ignore[attr-defined]
+        store.set(key, json.dumps(doc).encode())
+    store.set(".zmetadata", json.dumps(ZMETADATA).encode())
+
+
+def _probe(qtbot: QtBot, url: str, **fields: object) -> tuple[ConnectDialog, ProbeResult]:
+    dialog = ConnectDialog()
+    qtbot.addWidget(dialog)
+    dialog.set_url(url)
+    form = dialog.current_form()
+    for name, value in fields.items():
+        editor = form.editors[name]
+        editor.setText(str(value))  # type: ignore[attr-defined]
+    with qtbot.waitSignal(dialog.probe_finished, timeout=60_000) as blocker:
+        dialog.test_connection()
+    result = blocker.args[0]
+    assert isinstance(result, ProbeResult)
+    return dialog, result
+
+
+def _secret_free(dialog: ConnectDialog, secret: str) -> None:
+    shown = dialog.status_label.text() + dialog.url_edit.text() + dialog.windowTitle()
+    assert secret not in shown
+
+
+def test_local_page_reports_consolidated_group(qtbot: QtBot, tmp_path: Path) -> None:
+    root = tmp_path / "data.zarr"
+    store = open_store(str(root), mode="w")
+    _populate(store)
+    store.close()
+    dialog, result = _probe(qtbot, str(root))
+    assert result.ok, result.message
+    assert result.message == "zarr v2 group, consolidated, 2 arrays"
+    assert "2 arrays" in dialog.status_label.text()
+
+
+def test_local_page_missing_folder_is_a_clear_error(qtbot: QtBot, tmp_path: Path) -> None:
+    _dialog, result = _probe(qtbot, str(tmp_path / "nope.zarr"))
+    assert result.message  # either "not found" or "no zarr metadata" -- never a crash
+    assert "Traceback" not in result.message
+
+
+# -- Redis ------------------------------------------------------------------------------------
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    base = require_env("ZARRSCOPE_TEST_REDIS_URL")
+    prefix = unique_name("dlg")
+    url = f"{base}?prefix={prefix}"
+    store = open_store(url, mode="w")
+    _populate(store)
+    yield url
+    store.delete_prefix("")
+    store.close()
+
+
+@pytest.mark.redis
+def test_redis_page_reports_consolidated_group(qtbot: QtBot, redis_url: str) -> None:
+    dialog, result = _probe(qtbot, redis_url)
+    assert dialog.current_kind() == "redis"
+    assert result.ok, result.message
+    assert result.message == "zarr v2 group, consolidated, 2 arrays"
+
+
+@pytest.mark.redis
+def test_redis_page_wrong_password(qtbot: QtBot) -> None:
+    require_env("ZARRSCOPE_TEST_REDIS_URL")
+    with PrivateRedis(password="right-pw-123") as server:
+        dialog, result = _probe(qtbot, server.url(), password="wrong-pw-456")
+    assert not result.ok
+    assert "Authentication" in result.message or "credential" in result.message.lower()
+    _secret_free(dialog, "wrong-pw-456")
+    _secret_free(dialog, "right-pw-123")
+
+
+@pytest.mark.redis
+def test_redis_page_server_down(qtbot: QtBot) -> None:
+    require_env("ZARRSCOPE_TEST_REDIS_URL")
+    _dialog, result = _probe(qtbot, f"redis://127.0.0.1:{free_port()}/0?prefix=zarr")
+    assert not result.ok
+    assert "Unavailable" in result.message or "connect" in result.message.lower()
+
+
+# -- S3 (moto) --------------------------------------------------------------------------------
+@pytest.fixture
+def s3_bucket() -> Iterator[tuple[str, str]]:
+    endpoint = require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
+    import boto3
+
+    bucket = unique_name("dlg")
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
+    client.create_bucket(Bucket=bucket)
+    store = open_store(
+        f"s3://{bucket}/data", mode="w", endpoint_url=endpoint, key="testing", secret="testing"
+    )
+    _populate(store)
+    store.close()
+    yield endpoint, bucket
+
+
+@pytest.mark.s3
+def test_s3_page_reports_consolidated_group(qtbot: QtBot, s3_bucket: tuple[str, str]) -> None:
+    endpoint, bucket = s3_bucket
+    dialog, result = _probe(
+        qtbot,
+        f"s3://{bucket}/data?endpoint_url={endpoint}",
+        access_key_id="testing",
+        secret_access_key="testing",
+    )
+    assert dialog.current_kind() == "s3"
+    assert result.ok, result.message
+    assert result.message == "zarr v2 group, consolidated, 2 arrays"
+
+
+@pytest.mark.s3
+def test_s3_page_missing_bucket(qtbot: QtBot) -> None:
+    endpoint = require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
+    dialog, result = _probe(
+        qtbot,
+        f"s3://{unique_name('none')}/x?endpoint_url={endpoint}",
+        access_key_id="testing",
+        secret_access_key="s3-secret-value",
+    )
+    assert not result.ok
+    assert "does not exist" in result.message
+    _secret_free(dialog, "s3-secret-value")
+
+
+@pytest.mark.s3
+def test_s3_page_server_down(qtbot: QtBot) -> None:
+    require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
+    _dialog, result = _probe(
+        qtbot,
+        f"s3://b/x?endpoint_url=http://127.0.0.1:{free_port()}",
+        access_key_id="testing",
+        secret_access_key="testing",
+    )
+    assert not result.ok
+    assert "Unavailable" in result.message
