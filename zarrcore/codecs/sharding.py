@@ -1,0 +1,310 @@
+"""``sharding_indexed`` (FORMATS.md 3.5): many inner chunks in one stored shard.
+
+Layout: the encoded inner chunks plus an index of ``(offset, nbytes)`` uint64 pairs per
+inner chunk in C order over the inner grid, encoded with ``index_codecs`` (default
+``bytes`` + ``crc32c``) and stored at the ``end`` (default) or ``start`` of the shard.
+Offsets count from byte 0 of the shard; ``2**64-1`` marks a missing inner chunk (fill).
+
+Reading part of a shard (:meth:`ShardingCodec.read_region`) fetches the index with one
+ranged read (suffix for ``end``, prefix for ``start``), then only the inner chunks the
+selection touches with ``store.get_ranges`` (adjacent chunks coalesced into one range).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from zarrcore.codecs.v3_chain import ArrayBytesCodec, ChunkSpec, CodecChain, guarded_decode
+from zarrcore.errors import CorruptChunkError, MetadataError, NotFoundError
+from zarrcore.metadata.base import ChunkSelection
+from zarrcore.metadata.v3_dtypes import parse_data_type
+from zarrcore.store.base import ByteRange
+
+if TYPE_CHECKING:
+    from zarrcore.store.base import Store
+
+MISSING = np.uint64(2**64 - 1)
+#: gap (bytes) below which two wanted inner chunks are fetched with one range
+COALESCE_GAP = 64 * 1024
+_DEFAULT_INDEX_CODECS: list[dict[str, Any]] = [
+    {"name": "bytes", "configuration": {"endian": "little"}},
+    {"name": "crc32c"},
+]
+
+_pool_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+
+
+def _decode_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(
+                max_workers=max(2, min(8, os.cpu_count() or 2)),
+                thread_name_prefix="zarrcore-shard-decode",
+            )
+        return _pool
+
+
+def _all_equal_fill(array: np.ndarray, fill: Any) -> bool:
+    if array.dtype.kind == "O":
+        return all(item == fill for item in array.reshape(-1))
+    if array.dtype.kind in "fc":
+        fill_arr = np.asarray(fill, dtype=array.dtype)
+        if np.isnan(fill_arr).any():
+            return bool(np.all((array == fill_arr) | (np.isnan(array) & np.isnan(fill_arr))))
+    if array.dtype.kind == "V":
+        return bool(
+            np.all(
+                array.view(np.uint8)
+                == np.frombuffer(np.asarray(fill, dtype=array.dtype).tobytes(), dtype=np.uint8)
+            )
+        )
+    return bool(np.all(array == np.asarray(fill, dtype=array.dtype)))
+
+
+def fill_array(shape: Sequence[int], spec: ChunkSpec) -> np.ndarray:
+    """A new array of ``shape`` filled with the spec's fill value."""
+    if spec.dtype.kind == "O":
+        out = np.empty(tuple(shape), dtype=object)
+        out.fill(spec.fill_value)
+        return out
+    return np.full(tuple(shape), spec.fill_value, dtype=spec.dtype)
+
+
+class ShardingCodec(ArrayBytesCodec):
+    """The ``sharding_indexed`` array->bytes codec bound to a shard spec."""
+
+    def __init__(self, conf: dict[str, Any], spec: ChunkSpec) -> None:
+        inner = conf.get("chunk_shape")
+        if (
+            not isinstance(inner, list)
+            or len(inner) != len(spec.shape)
+            or not all(isinstance(c, int) and c > 0 for c in inner)
+        ):
+            raise MetadataError(f"sharding chunk_shape {inner!r} is invalid", key="codecs")
+        self.inner_shape = tuple(int(c) for c in inner)
+        if any(s % c for s, c in zip(spec.shape, self.inner_shape, strict=True)):
+            raise MetadataError(
+                f"shard shape {list(spec.shape)} is not a multiple of inner chunk shape "
+                f"{list(self.inner_shape)}",
+                key="codecs",
+            )
+        self.location = conf.get("index_location", "end")
+        if self.location not in ("start", "end"):
+            raise MetadataError(
+                f"index_location {self.location!r} must be start or end", key="codecs"
+            )
+        self.spec = spec
+        self.grid = tuple(s // c for s, c in zip(spec.shape, self.inner_shape, strict=True))
+        self.n_inner = int(np.prod(self.grid, dtype=np.int64))
+        inner_spec = ChunkSpec(self.inner_shape, spec.data_type, spec.fill_value)
+        self.inner_chain = CodecChain(conf.get("codecs") or [{"name": "bytes"}], inner_spec)
+        index_spec = ChunkSpec((*self.grid, 2), parse_data_type("uint64"), MISSING)
+        self.index_chain = CodecChain(conf.get("index_codecs") or _DEFAULT_INDEX_CODECS, index_spec)
+        self.index_nbytes = len(self.index_chain.encode(self._empty_index()))
+
+    # -- index ------------------------------------------------------------------------------
+    def _empty_index(self) -> np.ndarray:
+        return np.full((*self.grid, 2), MISSING, dtype=np.uint64)
+
+    def _index_bytes(self, shard: bytes) -> bytes:
+        if self.location == "end":
+            return shard[-self.index_nbytes :]
+        return shard[: self.index_nbytes]
+
+    def decode_index(self, raw: bytes, *, key: str, url: str) -> np.ndarray:
+        """Decode (and CRC-check) a shard index into a ``grid + (2,)`` uint64 array."""
+        if len(raw) != self.index_nbytes:
+            raise CorruptChunkError(
+                f"shard too short for its index ({len(raw)} < {self.index_nbytes} bytes)",
+                url=url,
+                key=key,
+            )
+        try:
+            index = guarded_decode(self.index_chain, raw, key=key, url=url)
+        except CorruptChunkError as exc:
+            raise CorruptChunkError(
+                f"shard index unreadable: {exc.message}", url=url, key=key
+            ) from exc
+        return np.asarray(index, dtype=np.uint64)
+
+    # -- whole-shard codec ------------------------------------------------------------------
+    def encode(self, array: np.ndarray, spec: ChunkSpec) -> bytes:
+        index = self._empty_index()
+        pieces: list[bytes] = []
+        offset = self.index_nbytes if self.location == "start" else 0
+        fill = spec.fill_value
+        for coords in itertools.product(*(range(g) for g in self.grid)):
+            region = tuple(
+                slice(c * n, (c + 1) * n) for c, n in zip(coords, self.inner_shape, strict=True)
+            )
+            inner = array[region]
+            if _all_equal_fill(inner, fill):
+                continue
+            encoded = self.inner_chain.encode(np.ascontiguousarray(inner))
+            index[coords] = (offset, len(encoded))
+            pieces.append(encoded)
+            offset += len(encoded)
+        index_raw = self.index_chain.encode(index)
+        if self.location == "start":
+            return b"".join([index_raw, *pieces])
+        return b"".join([*pieces, index_raw])
+
+    def decode(self, data: bytes, spec: ChunkSpec, *, key: str, url: str) -> np.ndarray:
+        index = self.decode_index(self._index_bytes(data), key=key, url=url)
+        out = fill_array(spec.shape, spec)
+        for coords, start, nbytes in self._present(index, len(data), key=key, url=url):
+            region = tuple(
+                slice(c * n, (c + 1) * n) for c, n in zip(coords, self.inner_shape, strict=True)
+            )
+            out[region] = guarded_decode(
+                self.inner_chain, data[start : start + nbytes], key=key, url=url
+            )
+        return out
+
+    def _present(
+        self,
+        index: np.ndarray,
+        shard_nbytes: int | None,
+        *,
+        key: str,
+        url: str,
+        coords_list: Sequence[tuple[int, ...]] | None = None,
+    ) -> Iterator[tuple[tuple[int, ...], int, int]]:
+        wanted = (
+            coords_list
+            if coords_list is not None
+            else itertools.product(*(range(g) for g in self.grid))
+        )
+        for coords in wanted:
+            offset, nbytes = (int(v) for v in index[coords])
+            if offset == int(MISSING) and nbytes == int(MISSING):
+                continue
+            if shard_nbytes is not None and offset + nbytes > shard_nbytes:
+                raise CorruptChunkError(
+                    f"shard index points past the end of the shard (inner chunk {coords})",
+                    url=url,
+                    key=key,
+                )
+            yield tuple(coords), offset, nbytes
+
+    # -- partial reads ----------------------------------------------------------------------
+    def read_index(self, store: Store, key: str) -> np.ndarray | None:
+        """Fetch and decode the index of the shard at ``key`` with one ranged read."""
+        try:
+            if self.location == "end":
+                raw = store.get_range(key, -self.index_nbytes)
+            else:
+                raw = store.get_range(key, 0, self.index_nbytes)
+        except NotFoundError:
+            return None
+        return self.decode_index(raw, key=key, url=store.url)
+
+    def read_region(
+        self, store: Store, key: str, selection: ChunkSelection, spec: ChunkSpec
+    ) -> np.ndarray | None:
+        """Read ``selection`` (slices, positive steps, shard coordinates) of one shard."""
+        axes = [
+            _axis_plan(sel, size, inner)
+            for sel, size, inner in zip(selection, spec.shape, self.inner_shape, strict=True)
+        ]
+        out_shape = tuple(n for n, _ in axes)
+        index = self.read_index(store, key)
+        if index is None:
+            return None
+        out = fill_array(out_shape, spec)
+        if 0 in out_shape:
+            return out
+        plans = list(itertools.product(*(parts for _, parts in axes)))
+        coords_list = [tuple(p[0] for p in plan) for plan in plans]
+        present = {
+            c: (o, n)
+            for c, o, n in self._present(
+                index, None, key=key, url=store.url, coords_list=coords_list
+            )
+        }
+        wanted = [
+            (plan, coords)
+            for plan, coords in zip(plans, coords_list, strict=True)
+            if coords in present
+        ]
+        if not wanted:
+            return out
+        spans = _coalesce(sorted({present[c] for _, c in wanted}))
+        requests = [ByteRange(key, start, end - start) for start, end in spans]
+        blobs = store.get_ranges(requests)
+        span_data: list[tuple[int, int, bytes]] = []
+        for (start, end), blob in zip(spans, blobs, strict=True):
+            if blob is None:
+                raise CorruptChunkError(
+                    "shard disappeared while reading it", url=store.url, key=key
+                )
+            if len(blob) != end - start:
+                raise CorruptChunkError(
+                    f"shard truncated: range {start}+{end - start} returned {len(blob)} bytes",
+                    url=store.url,
+                    key=key,
+                )
+            span_data.append((start, end, blob))
+
+        def piece(coords: tuple[int, ...]) -> bytes:
+            offset, nbytes = present[coords]
+            for start, end, blob in span_data:
+                if start <= offset and offset + nbytes <= end:
+                    return blob[offset - start : offset - start + nbytes]
+            raise AssertionError("inner chunk outside fetched spans")
+
+        def work(item: tuple[tuple[tuple[int, slice, slice], ...], tuple[int, ...]]) -> None:
+            plan, coords = item
+            chunk = guarded_decode(self.inner_chain, piece(coords), key=key, url=store.url)
+            out[tuple(p[2] for p in plan)] = chunk[tuple(p[1] for p in plan)]
+
+        total = sum(present[c][1] for _, c in wanted)
+        if len(wanted) >= 4 and total >= (1 << 20):
+            list(_decode_pool().map(work, wanted))
+        else:
+            for item in wanted:
+                work(item)
+        return out
+
+
+def _axis_plan(sel: slice, size: int, inner: int) -> tuple[int, list[tuple[int, slice, slice]]]:
+    """For one axis: (output length, [(inner chunk index, slice in chunk, slice in out)])."""
+    start, stop, step = sel.indices(size)
+    if step <= 0:
+        raise ValueError("shard selections need a positive step")
+    count = len(range(start, stop, step))
+    parts: list[tuple[int, slice, slice]] = []
+    if count == 0:
+        return 0, parts
+    pos = 0
+    while pos < count:
+        index = start + pos * step
+        chunk = index // inner
+        chunk_end = (chunk + 1) * inner
+        last_pos = min(count - 1, (chunk_end - 1 - start) // step)
+        n = last_pos - pos + 1
+        local = index - chunk * inner
+        parts.append((chunk, slice(local, local + (n - 1) * step + 1, step), slice(pos, pos + n)))
+        pos += n
+    return count, parts
+
+
+def _coalesce(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge sorted (offset, nbytes) ranges whose gaps are small into (start, end) spans."""
+    spans: list[tuple[int, int]] = []
+    for offset, nbytes in ranges:
+        end = offset + nbytes
+        if spans and offset - spans[-1][1] <= COALESCE_GAP:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((offset, end))
+    return spans
