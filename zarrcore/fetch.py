@@ -1,0 +1,307 @@
+"""Read and write selections of an array: the hot path.
+
+Read: projections from :mod:`zarrcore.indexing` -> every chunk key fetched at once with
+``store.get_many`` (concurrent) -> each chunk decoded in a thread pool straight into the
+output array -> missing chunks become the fill value. The per-chunk step is
+:func:`decode_chunk_into`: it decodes a whole chunk directly into the output when the chunk
+is fully selected and the destination is contiguous, asks the codec for a partial decode
+(``ChunkCodec.decode_region``, e.g. blosc blocks) when the codec offers one, and otherwise
+decodes the chunk and copies the selected part.
+
+Write: chunks only partly covered are read, modified and rewritten; fully covered chunks are
+encoded without reading; edge-chunk padding holds the fill value.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from zarrcore.errors import CancelledError, ShapeError
+from zarrcore.indexing import BasicSelection, ChunkProjection
+from zarrcore.metadata.base import ArrayMetadata, ChunkCodec
+from zarrcore.metadata.formats import join_key
+from zarrcore.store.base import Store
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def decode_pool() -> ThreadPoolExecutor:
+    """The shared decode thread pool (one per process, sized to the CPU count)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(
+                max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="zarrcore-decode"
+            )
+        return _pool
+
+
+def _run_all(tasks: Sequence[Callable[[], None]]) -> None:
+    """Run tasks in the decode pool (inline when there is one); re-raise the first error."""
+    if len(tasks) <= 1 or threading.current_thread().name.startswith("zarrcore-decode"):
+        for task in tasks:
+            task()
+        return
+    futures: list[Future[None]] = [decode_pool().submit(task) for task in tasks]
+    error: BaseException | None = None
+    for future in futures:
+        exc = future.exception()
+        if exc is not None and error is None:
+            error = exc
+    if error is not None:
+        raise error
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayTarget:
+    """Everything fetch needs to know about one array."""
+
+    store: Store
+    path: str
+    meta: ArrayMetadata
+    codec: ChunkCodec
+
+    def key(self, coords: tuple[int, ...]) -> str:
+        return join_key(self.path, self.meta.chunk_key(coords))
+
+    def alternate_key(self, coords: tuple[int, ...]) -> str | None:
+        alt = self.meta.alternate_chunk_key(coords)
+        return join_key(self.path, alt) if alt is not None else None
+
+    @property
+    def chunk_shape(self) -> tuple[int, ...]:
+        return self.meta.chunks
+
+    def fill_chunk(self) -> np.ndarray:
+        """A new full chunk of fill values."""
+        if self.meta.dtype.hasobject:
+            chunk = np.empty(self.chunk_shape, dtype=object)
+            chunk.fill(self.meta.read_fill)
+            return chunk
+        return np.full(self.chunk_shape, self.meta.read_fill, dtype=self.meta.dtype)
+
+
+def fetch_values(
+    target: ArrayTarget, coords: Iterable[tuple[int, ...]]
+) -> dict[tuple[int, ...], bytes | None]:
+    """Stored bytes of each chunk (None when missing), with one batched ``get_many``."""
+    coord_list = list(dict.fromkeys(coords))
+    keys = {c: target.key(c) for c in coord_list}
+    values = target.store.get_many(keys.values())
+    result = {c: values.get(keys[c]) for c in coord_list}
+    retry = {c: alt for c in coord_list if result[c] is None and (alt := target.alternate_key(c))}
+    if retry:
+        alt_values = target.store.get_many(retry.values())
+        for c, alt in retry.items():
+            result[c] = alt_values.get(alt)
+    return result
+
+
+def decode_chunk_into(
+    target: ArrayTarget,
+    projection: ChunkProjection,
+    data: bytes,
+    out: np.ndarray,
+    *,
+    covers_chunk: bool,
+) -> None:
+    """Decode one fetched chunk and place its selected part in ``out``."""
+    codec = target.codec
+    key = target.key(projection.chunk_coords)
+    url = target.store.url
+    dest = out[projection.out_selection]
+    full_shape = dest.shape == target.chunk_shape
+    if covers_chunk and full_shape and dest.flags.c_contiguous and not target.meta.dtype.hasobject:
+        codec.decode(data, key=key, url=url, out=dest)
+        return
+    if codec.supports_partial_decode and not covers_chunk:
+        region = codec.decode_region(data, projection.chunk_selection, key=key, url=url)
+        if region is not None:
+            dest[...] = region
+            return
+    chunk = codec.decode(data, key=key, url=url)
+    dest[...] = chunk[projection.chunk_selection]
+
+
+def _fill_value_for_out(target: ArrayTarget) -> Any:
+    return target.meta.read_fill
+
+
+def read_selection(
+    target: ArrayTarget,
+    selection: Any,
+    *,
+    cancel: threading.Event | None = None,
+) -> np.ndarray:
+    """Read ``selection`` (ints, slices, Ellipsis) into a new numpy array."""
+    meta = target.meta
+    sel = BasicSelection(selection, meta.shape, meta.chunks)
+    out = np.empty(sel.expanded_shape, dtype=meta.dtype)
+    if sel.size == 0:
+        return out.reshape(sel.shape)
+    projections = list(sel)
+    if target.codec.supports_partial_reads:
+        _read_regions(target, projections, out, cancel)
+        return out.reshape(sel.shape)
+    values = fetch_values(target, (p.chunk_coords for p in projections))
+    if cancel is not None and cancel.is_set():
+        raise CancelledError("read cancelled", url=target.store.url, key=target.path)
+    fill = _fill_value_for_out(target)
+    tasks: list[Callable[[], None]] = []
+    for projection in projections:
+        data = values[projection.chunk_coords]
+        if data is None:
+            out[projection.out_selection] = fill
+            continue
+        tasks.append(
+            _decode_task(target, projection, data, out, sel.covers_chunk(projection), cancel)
+        )
+    _run_all(tasks)
+    return out.reshape(sel.shape)
+
+
+def _decode_task(
+    target: ArrayTarget,
+    projection: ChunkProjection,
+    data: bytes,
+    out: np.ndarray,
+    covers: bool,
+    cancel: threading.Event | None,
+) -> Callable[[], None]:
+    def task() -> None:
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("read cancelled", url=target.store.url, key=target.path)
+        decode_chunk_into(target, projection, data, out, covers_chunk=covers)
+
+    return task
+
+
+def _read_regions(
+    target: ArrayTarget,
+    projections: list[ChunkProjection],
+    out: np.ndarray,
+    cancel: threading.Event | None,
+) -> None:
+    """Codecs with ranged reads (sharding): each chunk reads its own region."""
+    fill = _fill_value_for_out(target)
+
+    def make(projection: ChunkProjection) -> Callable[[], None]:
+        def task() -> None:
+            if cancel is not None and cancel.is_set():
+                raise CancelledError("read cancelled", url=target.store.url, key=target.path)
+            key = target.key(projection.chunk_coords)
+            region = target.codec.read_region(target.store, key, projection.chunk_selection)
+            out[projection.out_selection] = fill if region is None else region
+
+        return task
+
+    tasks = [make(p) for p in projections]
+    if target.store.is_remote:
+        # IO-bound: use the store's own pool so remote reads overlap
+        futures = [target.store._executor().submit(t) for t in tasks]
+        for future in futures:
+            future.result()
+    else:
+        _run_all(tasks)
+
+
+# -- writes -------------------------------------------------------------------------------
+def _as_value(target: ArrayTarget, sel: BasicSelection, value: Any) -> np.ndarray:
+    dtype = target.meta.dtype
+    if dtype.hasobject:
+        arr = _object_value(value, sel.shape)
+    else:
+        try:
+            arr = np.asarray(value, dtype=dtype)
+        except (TypeError, ValueError) as exc:
+            raise ShapeError(
+                f"value cannot be converted to {dtype}: {exc}",
+                url=target.store.url,
+                key=target.path,
+            ) from None
+    try:
+        broadcast = np.broadcast_to(arr, sel.shape)
+    except ValueError:
+        raise ShapeError(
+            f"value of shape {arr.shape} does not fit selection of shape {sel.shape}",
+            url=target.store.url,
+            key=target.path,
+        ) from None
+    return broadcast.reshape(sel.expanded_shape)
+
+
+def _object_value(value: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Object arrays: keep each element (strings, bytes, lists, arrays) as one item."""
+    if isinstance(value, np.ndarray):
+        return value.astype(object, copy=False)
+    if isinstance(value, list | tuple) and len(shape) == 1 and len(value) == shape[0]:
+        arr = np.empty(shape, dtype=object)
+        for index, item in enumerate(value):
+            arr[index] = item
+        return arr
+    if isinstance(value, list | tuple):
+        return np.asarray(value, dtype=object)
+    scalar = np.empty((), dtype=object)
+    scalar[()] = value
+    return scalar
+
+
+def _is_all_fill(chunk: np.ndarray, fill: Any) -> bool:
+    if chunk.dtype.hasobject:
+        return bool(all(v == fill for v in chunk.flat))
+    if chunk.dtype.kind in "fc" and fill is not None:
+        return bool(np.array_equal(chunk, np.full_like(chunk, fill), equal_nan=True))
+    return bool(np.all(chunk == fill))
+
+
+def write_selection(
+    target: ArrayTarget, selection: Any, value: Any, *, write_empty_chunks: bool = True
+) -> None:
+    """Write ``value`` (broadcast to the selection) into the array's chunks."""
+    meta = target.meta
+    sel = BasicSelection(selection, meta.shape, meta.chunks)
+    if sel.size == 0:
+        _as_value(target, sel, value)
+        return
+    values = _as_value(target, sel, value)
+    projections = list(sel)
+    partial = [p.chunk_coords for p in projections if not sel.covers_chunk(p)]
+    existing = fetch_values(target, partial) if partial else {}
+    encoded: dict[str, bytes] = {}
+    to_delete: list[str] = []
+    lock = threading.Lock()
+    fill = meta.read_fill
+
+    def make(projection: ChunkProjection) -> Callable[[], None]:
+        def task() -> None:
+            key = target.key(projection.chunk_coords)
+            data = existing.get(projection.chunk_coords)
+            if data is not None:
+                chunk = np.array(target.codec.decode(data, key=key, url=target.store.url))
+            else:
+                chunk = target.fill_chunk()
+            chunk[projection.chunk_selection] = values[projection.out_selection]
+            if not write_empty_chunks and _is_all_fill(chunk, fill):
+                with lock:
+                    to_delete.append(key)
+                return
+            blob = target.codec.encode(chunk)
+            with lock:
+                encoded[key] = blob
+
+        return task
+
+    _run_all([make(p) for p in projections])
+    if encoded:
+        target.store.set_many(encoded)
+    for key in to_delete:
+        if target.store.exists(key):
+            target.store.delete(key)
