@@ -51,7 +51,7 @@ def test_random_ranges_match_full_decode(
     assert not header.memcpyed
     full = _full(chunk)
     rng = np.random.default_rng(typesize * 10 + shuffle)
-    for _ in range(20):
+    for _ in range(8):
         start, stop = sorted(int(x) for x in rng.integers(0, header.nbytes + 1, size=2))
         got = bp.decode_byte_range(chunk, start, stop)
         np.testing.assert_array_equal(got, full[start:stop])
@@ -170,6 +170,36 @@ def test_only_needed_blocks_are_in_the_sub_chunk() -> None:
     header = bp.read_header(chunk)
     assert bp.block_span(header, 300, 700) == (1, 3)
     assert bp.needed_fraction(chunk, 300, 700) == pytest.approx(2 / header.nblocks)
+
+
+@pytest.mark.parametrize("cname", ["lz4", "zstd"])
+def test_ranged_reads_fetch_only_table_and_needed_blocks(cname: str) -> None:
+    arr = _data(2, 200_000)
+    chunk = _encode(arr, cname, shuffle=1, blocksize=8192)
+    header = bp.read_header(chunk[: bp.HEADER_NBYTES], complete=False)
+    table = bp.read_block_table(chunk[: bp.table_nbytes(header)])
+    raw = arr.view(np.uint8)
+    for start, stop in [(100_000, 101_000), (0, 5), (raw.size - 7, raw.size), (8192, 16384)]:
+        plan = bp.plan_byte_range(table, start, stop)
+        assert not plan.whole
+        assert plan.fetch_nbytes < len(chunk) // 4
+        fetched = chunk[plan.fetch_start : plan.fetch_stop]
+        np.testing.assert_array_equal(bp.decode_planned(table, plan, fetched), raw[start:stop])
+    whole = bp.plan_byte_range(table, 10, raw.size - 10)
+    assert whole.whole
+    assert (whole.fetch_start, whole.fetch_stop) == (0, len(chunk))
+    with pytest.raises(CorruptChunkError, match="truncated"):
+        plan = bp.plan_byte_range(table, 100_000, 101_000)
+        bp.decode_planned(table, plan, chunk[plan.fetch_start : plan.fetch_stop - 1])
+
+
+def test_memcpyed_plan_fetches_just_the_bytes() -> None:
+    raw = np.random.default_rng(2).integers(0, 255, size=5000, dtype=np.uint8)
+    chunk = bytes(numcodecs.Blosc(cname="lz4", clevel=0).encode(raw))
+    table = bp.read_block_table(chunk[:16])
+    plan = bp.plan_byte_range(table, 100, 300)
+    assert (plan.fetch_start, plan.fetch_stop) == (116, 316)
+    np.testing.assert_array_equal(bp.decode_planned(table, plan, chunk[116:316]), raw[100:300])
 
 
 def test_blosc2_chunk_is_rejected() -> None:

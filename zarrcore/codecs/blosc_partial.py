@@ -71,11 +71,13 @@ def _as_bytes_view(buf: BufferLike) -> memoryview:
     return view.cast("B") if view.format != "B" or view.ndim != 1 else view
 
 
-def read_header(buf: BufferLike) -> BloscHeader:
+def read_header(buf: BufferLike, *, complete: bool = True) -> BloscHeader:
     """Parse and validate the header of a blosc chunk.
 
-    Raises :class:`UnsupportedError` for Blosc2 chunks (version byte >= 3) and
-    :class:`CorruptChunkError` for a truncated or inconsistent header.
+    ``complete=False`` accepts a prefix of the chunk (as read by a ranged request) and skips
+    the check that the whole chunk is present. Raises :class:`UnsupportedError` for Blosc2
+    chunks (version byte >= 3) and :class:`CorruptChunkError` for a truncated or
+    inconsistent header.
     """
     view = _as_bytes_view(buf)
     if len(view) < HEADER_NBYTES:
@@ -90,7 +92,7 @@ def read_header(buf: BufferLike) -> BloscHeader:
         )
     if header.version == 0:
         raise CorruptChunkError("blosc chunk header has version 0")
-    if header.cbytes > len(view):
+    if complete and header.cbytes > len(view):
         raise CorruptChunkError(
             f"blosc chunk truncated: header says {header.cbytes} bytes, got {len(view)}"
         )
@@ -98,7 +100,16 @@ def read_header(buf: BufferLike) -> BloscHeader:
         raise CorruptChunkError(f"blosc chunk has invalid blocksize {header.blocksize}")
     if header.memcpyed and header.cbytes < HEADER_NBYTES + header.nbytes:
         raise CorruptChunkError("memcpyed blosc chunk is shorter than its decoded size")
+    if not header.memcpyed and header.cbytes < table_nbytes(header):
+        raise CorruptChunkError("blosc chunk too short for its block offset table")
     return header
+
+
+def table_nbytes(header: BloscHeader) -> int:
+    """Bytes at the start of the chunk holding the header and the block offset table."""
+    if header.memcpyed:
+        return HEADER_NBYTES
+    return HEADER_NBYTES + 4 * header.nblocks
 
 
 def block_span(header: BloscHeader, start: int, stop: int) -> tuple[int, int]:
@@ -106,24 +117,83 @@ def block_span(header: BloscHeader, start: int, stop: int) -> tuple[int, int]:
     return start // header.blocksize, -(-stop // header.blocksize)
 
 
-def _block_extents(
-    view: memoryview, header: BloscHeader
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Start and end offsets of every compressed block.
+@dataclass(frozen=True, slots=True)
+class BlockTable:
+    """Header plus where each compressed block starts and ends (offsets from chunk start)."""
+
+    header: BloscHeader
+    starts: np.ndarray[Any, Any]
+    ends: np.ndarray[Any, Any]
+
+
+def read_block_table(prefix: BufferLike) -> BlockTable:
+    """Header and block extents from the first :func:`table_nbytes` bytes (or more) of a chunk.
 
     Blocks need not be stored in order (c-blosc's threaded compressor writes them as they
     finish), so a block ends where the next higher start begins, or at ``cbytes``.
     """
+    view = _as_bytes_view(prefix)
+    header = read_header(view, complete=False)
+    empty = np.zeros(0, dtype=np.int64)
+    if header.memcpyed or header.nblocks == 0:
+        return BlockTable(header, empty, empty)
+    table_end = table_nbytes(header)
+    if len(view) < table_end:
+        raise ValueError(f"need the first {table_end} bytes of the chunk, got {len(view)}")
     nblocks = header.nblocks
-    table_end = HEADER_NBYTES + 4 * nblocks
-    if table_end > header.cbytes:
-        raise CorruptChunkError("blosc chunk too short for its block offset table")
     starts = np.frombuffer(view, dtype="<i4", count=nblocks, offset=HEADER_NBYTES).astype(np.int64)
-    if nblocks and (int(starts.min()) < table_end or int(starts.max()) > header.cbytes):
+    if int(starts.min()) < table_end or int(starts.max()) > header.cbytes:
         raise CorruptChunkError("blosc chunk has a block offset outside the chunk")
     boundaries = np.append(np.unique(starts), header.cbytes)
     ends = boundaries[np.searchsorted(boundaries, starts, side="right")]
-    return starts, ends
+    return BlockTable(header, starts, ends)
+
+
+@dataclass(frozen=True, slots=True)
+class RangePlan:
+    """What to fetch and decode for decoded bytes ``[start, stop)`` of one chunk.
+
+    ``fetch_start``/``fetch_stop`` is the compressed byte range of the chunk to read; blocks
+    ``[first, last)`` are decoded (``first == last`` for a memcpyed chunk or an empty range).
+    ``whole`` means every block is needed: decode the chunk as a whole.
+    """
+
+    start: int
+    stop: int
+    first: int
+    last: int
+    fetch_start: int
+    fetch_stop: int
+    whole: bool
+
+    @property
+    def fetch_nbytes(self) -> int:
+        return self.fetch_stop - self.fetch_start
+
+
+def plan_byte_range(table: BlockTable, start: int, stop: int) -> RangePlan:
+    """Which compressed bytes and blocks decoded bytes ``[start, stop)`` need."""
+    header = table.header
+    if not 0 <= start <= stop <= header.nbytes:
+        raise ValueError(f"byte range [{start}, {stop}) outside a chunk of {header.nbytes} bytes")
+    if stop == start:
+        return RangePlan(start, stop, 0, 0, 0, 0, whole=False)
+    if header.memcpyed:
+        return RangePlan(
+            start, stop, 0, 0, HEADER_NBYTES + start, HEADER_NBYTES + stop, whole=False
+        )
+    first, last = block_span(header, start, stop)
+    if first > 0 and min(last * header.blocksize, header.nbytes) - first * header.blocksize < (
+        header.blocksize
+    ):
+        # Only the short last block is needed; c-blosc refuses a chunk whose blocksize exceeds
+        # its nbytes, so take the block before it too.
+        first -= 1
+    if first == 0 and last == header.nblocks:
+        return RangePlan(start, stop, first, last, 0, header.cbytes, whole=True)
+    fetch_start = int(table.starts[first:last].min())
+    fetch_stop = int(table.ends[first:last].max())
+    return RangePlan(start, stop, first, last, fetch_start, fetch_stop, whole=False)
 
 
 def _decompress_into(mini: BufferLike, dest: np.ndarray[Any, Any]) -> None:
@@ -134,13 +204,15 @@ def _decompress_into(mini: BufferLike, dest: np.ndarray[Any, Any]) -> None:
 
 
 def _build_sub_chunk(
-    view: memoryview, header: BloscHeader, first: int, last: int
+    table: BlockTable, plan: RangePlan, fetched: memoryview
 ) -> tuple[bytearray, int]:
-    """A complete blosc chunk holding only blocks ``[first, last)``; returns it and its nbytes."""
-    starts, ends = _block_extents(view, header)
+    """A complete blosc chunk holding only the planned blocks; returns it and its nbytes."""
+    header = table.header
+    first, last = plan.first, plan.last
     count = last - first
     sub_nbytes = min(last * header.blocksize, header.nbytes) - first * header.blocksize
-    lengths = ends[first:last] - starts[first:last]
+    starts = table.starts[first:last]
+    lengths = table.ends[first:last] - starts
     table_end = HEADER_NBYTES + 4 * count
     new_starts = table_end + np.concatenate(([0], np.cumsum(lengths[:-1])))
     total = table_end + int(lengths.sum())
@@ -158,56 +230,56 @@ def _build_sub_chunk(
     )
     out[HEADER_NBYTES:table_end] = new_starts.astype("<i4").tobytes()
     pos = table_end
-    for block in range(first, last):
-        begin, end = int(starts[block]), int(ends[block])
-        out[pos : pos + end - begin] = view[begin:end]
-        pos += end - begin
+    for begin, length in zip(starts.tolist(), lengths.tolist(), strict=True):
+        local = begin - plan.fetch_start
+        out[pos : pos + length] = fetched[local : local + length]
+        pos += length
     return out, sub_nbytes
 
 
-def decode_byte_range(
-    buf: BufferLike, start: int, stop: int, out: np.ndarray[Any, Any] | None = None
-) -> np.ndarray[Any, Any]:
-    """Decoded bytes ``[start, stop)`` of a blosc chunk, decompressing only the blocks needed.
-
-    Returns a 1-D ``uint8`` array of ``stop - start`` bytes. When ``out`` is given (a
-    contiguous array of exactly that many bytes) the bytes are written there and ``out``'s
-    byte view is returned.
-    """
-    view = _as_bytes_view(buf)
-    header = read_header(view)
-    if not 0 <= start <= stop <= header.nbytes:
-        raise ValueError(f"byte range [{start}, {stop}) outside a chunk of {header.nbytes} bytes")
-    length = stop - start
-    dest: np.ndarray[Any, Any]
+def _destination(length: int, out: np.ndarray[Any, Any] | None) -> np.ndarray[Any, Any]:
     if out is None:
-        dest = np.empty(length, dtype=np.uint8)
-    else:
-        if not out.flags.c_contiguous or out.nbytes != length:
-            raise ValueError(f"out must be a contiguous array of {length} bytes")
-        dest = out.reshape(-1).view(np.uint8)
+        return np.empty(length, dtype=np.uint8)
+    if not out.flags.c_contiguous or out.nbytes != length:
+        raise ValueError(f"out must be a contiguous array of {length} bytes")
+    return out.reshape(-1).view(np.uint8)
+
+
+def decode_planned(
+    table: BlockTable,
+    plan: RangePlan,
+    fetched: BufferLike,
+    out: np.ndarray[Any, Any] | None = None,
+) -> np.ndarray[Any, Any]:
+    """Decode ``plan`` from ``fetched``, the chunk's bytes ``[plan.fetch_start, plan.fetch_stop)``.
+
+    Returns a 1-D ``uint8`` array of ``plan.stop - plan.start`` bytes (``out``'s byte view
+    when ``out`` is given).
+    """
+    view = _as_bytes_view(fetched)
+    length = plan.stop - plan.start
+    dest = _destination(length, out)
     if length == 0:
         return dest
+    if len(view) < plan.fetch_nbytes:
+        raise CorruptChunkError(
+            f"blosc chunk truncated: needed {plan.fetch_nbytes} bytes at offset "
+            f"{plan.fetch_start}, got {len(view)}"
+        )
+    header = table.header
     if header.memcpyed:
-        dest[:] = np.frombuffer(view, dtype=np.uint8, count=length, offset=HEADER_NBYTES + start)
+        dest[:] = np.frombuffer(view, dtype=np.uint8, count=length)
         return dest
-    first, last = block_span(header, start, stop)
-    if first > 0 and min(last * header.blocksize, header.nbytes) - first * header.blocksize < (
-        header.blocksize
-    ):
-        # Only the short last block is needed; c-blosc refuses a chunk whose blocksize exceeds
-        # its nbytes, so take the block before it too.
-        first -= 1
-    offset = start - first * header.blocksize
-    if first == 0 and last == header.nblocks:
+    if plan.whole:
         if length == header.nbytes:
             _decompress_into(view[: header.cbytes], dest)
             return dest
         full = np.empty(header.nbytes, dtype=np.uint8)
         _decompress_into(view[: header.cbytes], full)
-        dest[:] = full[offset : offset + length]
+        dest[:] = full[plan.start : plan.stop]
         return dest
-    mini, sub_nbytes = _build_sub_chunk(view, header, first, last)
+    mini, sub_nbytes = _build_sub_chunk(table, plan, view)
+    offset = plan.start - plan.first * header.blocksize
     if offset == 0 and sub_nbytes == length:
         _decompress_into(mini, dest)
         return dest
@@ -215,6 +287,22 @@ def decode_byte_range(
     _decompress_into(mini, scratch)
     dest[:] = scratch[offset : offset + length]
     return dest
+
+
+def decode_byte_range(
+    buf: BufferLike, start: int, stop: int, out: np.ndarray[Any, Any] | None = None
+) -> np.ndarray[Any, Any]:
+    """Decoded bytes ``[start, stop)`` of a whole blosc chunk, decompressing only needed blocks.
+
+    Returns a 1-D ``uint8`` array of ``stop - start`` bytes. When ``out`` is given (a
+    contiguous array of exactly that many bytes) the bytes are written there and ``out``'s
+    byte view is returned.
+    """
+    view = _as_bytes_view(buf)
+    read_header(view)
+    table = read_block_table(view)
+    plan = plan_byte_range(table, start, stop)
+    return decode_planned(table, plan, view[plan.fetch_start : plan.fetch_stop], out)
 
 
 def decode_items(
@@ -228,11 +316,11 @@ def decode_items(
 
 def needed_fraction(buf: BufferLike, start: int, stop: int) -> float:
     """Fraction of the chunk's blocks that decoding bytes ``[start, stop)`` touches."""
-    header = read_header(buf)
-    if header.memcpyed or header.nblocks == 0 or stop <= start:
+    table = read_block_table(buf)
+    plan = plan_byte_range(table, start, stop)
+    if table.header.nblocks == 0 or table.header.memcpyed:
         return 0.0
-    first, last = block_span(header, start, stop)
-    return (last - first) / header.nblocks
+    return (plan.last - plan.first) / table.header.nblocks
 
 
 @dataclass(frozen=True, slots=True)
