@@ -80,9 +80,7 @@ class PrivateRedis:
         ]  # fmt: skip
         if password:
             args += ["--requirepass", password]
-        self.process = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_listening(self.port, self.process)
         except Exception:
@@ -110,3 +108,35 @@ class PrivateRedis:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class PrivateMoto:
+    """A private ``moto_server`` on a free port that enforces credentials.
+
+    ``INITIAL_NO_AUTH_ACTION_COUNT=0`` makes moto check every request's access key, so a
+    wrong key is rejected like on AWS (the shared server accepts anything).
+    """
+
+    def __init__(self, executable: str) -> None:
+        self.port = free_port()
+        env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="0")
+        self.process = subprocess.Popen(
+            [executable, "-H", "127.0.0.1", "-p", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_listening(self.port, self.process, timeout_s=60.0)
+        except Exception:
+            self.stop()
+            raise
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from zarrcore.testing.servers import PrivateRedis, require_env
+from zarrcore.testing.servers import PrivateMoto, PrivateRedis, require_env
 
 
 @pytest.fixture
@@ -42,3 +44,18 @@ def private_redis_with_password() -> Iterator[PrivateRedis]:
     require_env("ZARRSCOPE_TEST_REDIS_URL")
     with PrivateRedis(password="s3cret-pw") as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def private_moto_with_auth() -> Iterator[PrivateMoto]:
+    """A moto server of this module's own that rejects unknown access keys."""
+    require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
+    executable = Path(sys.executable).with_name("moto_server")
+    server = PrivateMoto(str(executable))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint_module() -> str:
+    return require_env("ZARRSCOPE_TEST_S3_ENDPOINT")

@@ -9,11 +9,40 @@ import pytest
 import redis
 
 from zarrcore.errors import AuthenticationError, NotFoundError, StoreUnavailableError
+from zarrcore.store.base import Store
 from zarrcore.store.redis import RedisStore
 from zarrcore.testing.servers import PrivateRedis, unique_name
+from zarrcore.testing.store_contract import StoreContract, StoreFactory
 from zarrcore.url import open_store
 
 pytestmark = pytest.mark.redis
+
+
+class TestRedisStore(StoreContract):
+    check_url_contains = "redis://127.0.0.1"
+
+    @pytest.fixture
+    def store_factory(self, redis_url: str) -> Iterator[StoreFactory]:
+        prefix = unique_name("contract")
+
+        def open_redis(*, read_only: bool = False) -> Store:
+            return RedisStore.from_url(f"{redis_url}?prefix={prefix}", read_only=read_only)
+
+        yield open_redis
+        cleanup = RedisStore.from_url(f"{redis_url}?prefix={prefix}", read_only=False)
+        cleanup.delete_prefix("")
+        cleanup.close()
+
+    def raw_get(self, store: Store, key: str) -> bytes | None:
+        assert isinstance(store, RedisStore)
+        with redis.Redis.from_url(store._url.split("?")[0]) as raw:
+            value = raw.get(f"{store.prefix}:{key}")
+        return None if value is None else bytes(value)
+
+    def raw_set(self, store: Store, key: str, value: bytes) -> None:
+        assert isinstance(store, RedisStore)
+        with redis.Redis.from_url(store._url.split("?")[0]) as raw:
+            raw.set(f"{store.prefix}:{key}", value)
 
 
 @pytest.fixture
