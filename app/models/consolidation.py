@@ -10,20 +10,21 @@
    the old or the new document, never half of one). zarrcore's own
    ``consolidate_metadata`` is used when the engine provides it.
 3. :func:`measure_open` counts the metadata reads (and time) needed to discover every node,
-   once by walking the hierarchy and once from the consolidated document, through a store
-   wrapper that counts requests.
+   once by walking the hierarchy and once from the consolidated document, through
+   zarrcore's ``CountingStore`` wrapper.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from zarrcore.errors import CancelledError, MetadataError, NotFoundError
 from zarrcore.store.base import Store
+from zarrcore.store.wrappers import CountingStore
 
 V2_SUFFIXES = (".zgroup", ".zarray", ".zattrs")
 V3_NAME = "zarr.json"
@@ -244,38 +245,6 @@ def write_consolidated(store: Store, plan: ConsolidationPlan) -> str:
 
 
 # -- measuring -----------------------------------------------------------------------------
-class CountingStore(Store):
-    """Delegates to ``inner`` and counts requests (reads, listings)."""
-
-    def __init__(self, inner: Store) -> None:
-        super().__init__(inner.url, read_only=True)
-        self.inner = inner
-        self.supports_listing = inner.supports_listing
-        self.reads = 0
-        self.listings = 0
-
-    def get(self, key: str) -> bytes:
-        self.reads += 1
-        return self.inner.get(key)
-
-    def get_many(self, keys: Any) -> dict[str, bytes | None]:
-        key_list = list(keys)
-        self.reads += len(key_list)
-        return self.inner.get_many(key_list)
-
-    def list_prefix(self, prefix: str) -> Iterator[str]:
-        self.listings += 1
-        return self.inner.list_prefix(prefix)
-
-    def list_dir(self, prefix: str) -> list[str]:
-        self.listings += 1
-        return self.inner.list_dir(prefix)
-
-    @property
-    def requests(self) -> int:
-        return self.reads + self.listings
-
-
 @dataclass(frozen=True)
 class OpenCost:
     reads: int

@@ -14,7 +14,6 @@ import pytest
 import zarr
 
 from app.models.consolidation import (
-    CountingStore,
     consolidate_with_report,
     measure_open,
     scan_hierarchy,
@@ -23,6 +22,7 @@ from app.models.consolidation import (
 from zarrcore.errors import CancelledError, NotFoundError
 from zarrcore.store.local import DirectoryStore
 from zarrcore.store.memory import MemoryStore
+from zarrcore.store.wrappers import CountingStore
 
 ROOT = Path(__file__).resolve().parents[3]
 
