@@ -138,7 +138,9 @@ def decode_lz4block(
                 _LZ4.decode(struct.pack("<I", dlen) + bytes(payload), out=target)
             except (RuntimeError, ValueError) as exc:
                 raise LZ4FormatError(f"LZ4 block decompression failed: {exc}") from exc
-        if verify and block_checksum(target) != check:
+        mismatch = verify and block_checksum(target) != check
+        target.release()  # lets ``out`` grow again for the next block
+        if mismatch:
             raise LZ4FormatError(f"LZ4Block checksum mismatch in the block ending at byte {pos}")
         written += dlen
     if expected_size is not None and written != expected_size:

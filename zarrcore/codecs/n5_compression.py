@@ -108,12 +108,24 @@ def zstd_decompress(data: bytes | memoryview, expected_size: int) -> bytes:
     except RuntimeError as first_error:
         lib = _load_libzstd()
         if lib is None:
-            raise N5CompressionError(f"zstd decompression failed: {first_error}") from None
+            return _zstandard_stream(raw, expected_size, first_error)
     dst = ctypes.create_string_buffer(max(1, expected_size))
     size = lib.ZSTD_decompress(dst, expected_size, raw, len(raw))
     if lib.ZSTD_isError(size):
         raise N5CompressionError("zstd decompression failed: corrupt or truncated frame")
     return dst.raw[:size]
+
+
+def _zstandard_stream(raw: bytes, expected_size: int, first_error: Exception) -> bytes:
+    try:
+        import zstandard
+    except ImportError:
+        raise N5CompressionError(f"zstd decompression failed: {first_error}") from None
+    try:
+        reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+        return bytes(reader.read(expected_size + 1))
+    except zstandard.ZstdError as exc:
+        raise N5CompressionError(f"zstd decompression failed: {exc}") from exc
 
 
 # -- dispatch ------------------------------------------------------------------------------
@@ -138,6 +150,8 @@ def decompress(config: CompressorConfig, payload: bytes | memoryview, expected_s
         return bytes(_numcodecs(config).decode(bytes(payload)))
     except lz4block.LZ4FormatError as exc:
         raise N5CompressionError(str(exc)) from exc
+    except UnsupportedCodecError:
+        raise
     except (OSError, EOFError, lzma.LZMAError, RuntimeError) as exc:
         raise N5CompressionError(f"{codec_id} decompression failed: {exc}") from exc
 
