@@ -1,0 +1,93 @@
+"""Engine-facing jobs for the tree: open a location, list one group's members (no Qt).
+
+These run on worker threads. They only use the public zarrcore API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import zarrcore
+from app.models.job_queue import CancelToken
+from app.models.tree_nodes import ChildInfo, NodeKind
+from zarrcore.errors import NotFoundError
+from zarrcore.redact import redact_url
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedHierarchy:
+    url: str  # redacted, safe to show
+    root: Any
+    kind: NodeKind
+    consolidated: bool
+
+
+def is_array(node: Any) -> bool:
+    return hasattr(node, "shape") and hasattr(node, "dtype") and not hasattr(node, "members")
+
+
+def multiscales_of(attrs: Any) -> list[dict[str, Any]] | None:
+    """The OME-NGFF ``multiscales`` list of a group's attributes (0.4 or 0.5 layout)."""
+    try:
+        value = attrs.get("multiscales")
+        if value is None and isinstance(attrs.get("ome"), dict):
+            value = attrs["ome"].get("multiscales")
+    except (AttributeError, TypeError):
+        return None
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value
+    return None
+
+
+def kind_of(node: Any) -> NodeKind:
+    if is_array(node):
+        return NodeKind.ARRAY
+    return NodeKind.PYRAMID if multiscales_of(node.attrs) is not None else NodeKind.GROUP
+
+
+def child_info(name: str, node: Any) -> ChildInfo:
+    kind = kind_of(node)
+    if kind is NodeKind.ARRAY:
+        return ChildInfo(
+            name=name,
+            kind=kind,
+            node=node,
+            shape=tuple(int(n) for n in node.shape),
+            dtype=str(node.dtype),
+        )
+    return ChildInfo(name=name, kind=kind, node=node)
+
+
+def open_location(url: str, token: CancelToken | None = None) -> OpenedHierarchy:
+    """Open ``url`` read-write when possible, using consolidated metadata when present."""
+    consolidated = False
+    root: Any
+    try:
+        root = zarrcore.open_consolidated(url)  # type: ignore[attr-defined]
+        consolidated = True
+    except NotFoundError:
+        # No consolidated metadata at this location: open by listing on demand.
+        root = _open_plain(url)
+    if token is not None:
+        token.raise_if_cancelled()
+    return OpenedHierarchy(
+        url=redact_url(url), root=root, kind=kind_of(root), consolidated=consolidated
+    )
+
+
+def _open_plain(url: str) -> Any:
+    try:
+        return zarrcore.open(url, mode="r+")  # type: ignore[attr-defined]
+    except PermissionError:
+        return zarrcore.open(url, mode="r")  # type: ignore[attr-defined]
+
+
+def list_members(group: Any, token: CancelToken | None = None) -> list[ChildInfo]:
+    """The direct members of ``group`` (sorted by name); never looks below them."""
+    members = []
+    for name, node in group.members():
+        if token is not None:
+            token.raise_if_cancelled()
+        members.append(child_info(name, node))
+    return members

@@ -1,0 +1,229 @@
+"""What the metadata panel shows about a node, computed off the UI thread (no Qt).
+
+:func:`describe_node` reads only metadata already loaded with the node.
+:func:`storage_stats` may list the store and query chunk sizes, so it runs as its own job.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from app.models.hierarchy import is_array, kind_of, multiscales_of
+from app.models.job_queue import CancelToken
+from app.models.tree_nodes import NodeKind
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    path: str
+    kind: NodeKind
+    rows: list[tuple[str, str]]
+    attributes: dict[str, Any] = field(hash=False)
+    writable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StorageStats:
+    chunks_total: int
+    chunks_stored: int
+    bytes_stored: int | None
+    bytes_decoded: int  # stored chunks x decoded chunk size
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.bytes_stored:
+            return None
+        return self.bytes_decoded / self.bytes_stored
+
+    def rows(self) -> list[tuple[str, str]]:
+        out = [("Chunks stored", f"{self.chunks_stored:,} of {self.chunks_total:,}")]
+        if self.bytes_stored is not None:
+            out.append(("Stored bytes", format_bytes(self.bytes_stored)))
+            ratio = self.ratio
+            out.append(("Compression ratio", f"{ratio:.2f}x" if ratio else "n/a"))
+        return out
+
+
+def format_bytes(nbytes: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(nbytes) < 1024 or unit == "TiB":
+            return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.1f} TiB"
+
+
+def _attributes(node: Any) -> dict[str, Any]:
+    attrs = node.attrs
+    if hasattr(attrs, "asdict"):
+        return dict(attrs.asdict())
+    return dict(attrs)
+
+
+def _writable(node: Any) -> bool:
+    read_only = getattr(node, "read_only", None)
+    if read_only is None:
+        mode = getattr(node, "mode", "r")
+        return mode != "r"
+    return not read_only
+
+
+def _codec_text(codec: Any) -> str:
+    if codec is None:
+        return "none"
+    config = getattr(codec, "get_config", None)
+    if callable(config):
+        return json.dumps(config(), default=str)
+    to_dict = getattr(codec, "to_dict", None)
+    if callable(to_dict):
+        return json.dumps(to_dict(), default=str)
+    return repr(codec)
+
+
+def _codec_rows(array: Any) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    codecs = getattr(array, "codecs", None)
+    if codecs:
+        rows.append(("Codecs", " → ".join(_codec_text(c) for c in codecs)))
+    filters = getattr(array, "filters", None)
+    if filters:
+        rows.append(("Filters", " → ".join(_codec_text(c) for c in filters)))
+    if hasattr(array, "compressor") and not codecs:
+        rows.append(("Compressor", _codec_text(array.compressor)))
+    return rows
+
+
+def describe_node(path: str, node: Any) -> NodeInfo:
+    kind = kind_of(node)
+    rows: list[tuple[str, str]] = [("Path", "/" + path), ("Kind", kind.value)]
+    zarr_format = getattr(node, "zarr_format", None)
+    if zarr_format is not None:
+        rows.append(("Zarr format", str(zarr_format)))
+    if is_array(node):
+        shape = tuple(int(n) for n in node.shape)
+        chunks = tuple(int(c) for c in node.chunks)
+        dtype = np.dtype(node.dtype)
+        rows += [
+            ("Shape", " x ".join(map(str, shape)) or "()"),
+            ("Chunks", " x ".join(map(str, chunks)) or "()"),
+            ("Data type", _dtype_text(dtype)),
+            ("Fill value", repr(node.fill_value)),
+        ]
+        order = getattr(node, "order", None)
+        if order is not None:
+            rows.append(("Order", str(order)))
+        shards = getattr(node, "shards", None)
+        if shards:
+            rows.append(("Shards", " x ".join(map(str, shards))))
+        rows += _codec_rows(node)
+        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        rows.append(("Size (decoded)", format_bytes(nbytes)))
+        rows.append(("Chunks (total)", f"{_nchunks(node):,}"))
+    else:
+        groups = arrays = 0
+        names: list[str] = []
+        for name, child in _members_if_cheap(node):
+            names.append(name)
+            if is_array(child):
+                arrays += 1
+            else:
+                groups += 1
+        if names:
+            rows.append(("Members", f"{len(names):,} ({groups:,} groups, {arrays:,} arrays)"))
+            shown = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
+            rows.append(("Names", shown))
+        scales = multiscales_of(node.attrs)
+        if scales:
+            datasets = scales[0].get("datasets", [])
+            rows.append(("OME-NGFF levels", ", ".join(str(d.get("path")) for d in datasets)))
+            axes = scales[0].get("axes")
+            if axes:
+                rows.append(("Axes", ", ".join(_axis_name(a) for a in axes)))
+    return NodeInfo(
+        path=path, kind=kind, rows=rows, attributes=_attributes(node), writable=_writable(node)
+    )
+
+
+def _axis_name(axis: Any) -> str:
+    return str(axis.get("name")) if isinstance(axis, dict) else str(axis)
+
+
+def _members_if_cheap(group: Any) -> list[tuple[str, Any]]:
+    """Members of a group (one listing; the tree needs it anyway when expanded)."""
+    return list(group.members())
+
+
+def _dtype_text(dtype: np.dtype[Any]) -> str:
+    if dtype.fields:
+        return "structured " + str(dtype.descr)
+    return f"{dtype.name} ({dtype.str})"
+
+
+def _nchunks(array: Any) -> int:
+    nchunks = getattr(array, "nchunks", None)
+    if nchunks is not None:
+        return int(nchunks)
+    return int(np.prod([-(-s // c) for s, c in zip(array.shape, array.chunks, strict=True)]))
+
+
+def storage_stats(array: Any, token: CancelToken | None = None) -> StorageStats:
+    """Stored vs total chunks and stored bytes, from the engine's chunk listing and sizes."""
+    total = _nchunks(array)
+    chunk_nbytes = int(np.prod(array.chunks, dtype=np.int64)) * np.dtype(array.dtype).itemsize
+    stored = 0
+    nbytes: int | None = 0
+    for coords in array.chunk_keys():
+        if token is not None:
+            token.raise_if_cancelled()
+        info = array.chunk_info(coords)
+        if not _info_stored(info):
+            continue
+        stored += 1
+        size = _info_nbytes(info)
+        if size is None or nbytes is None:
+            nbytes = None
+        else:
+            nbytes += size
+    return StorageStats(
+        chunks_total=total,
+        chunks_stored=stored,
+        bytes_stored=nbytes,
+        bytes_decoded=stored * chunk_nbytes,
+    )
+
+
+def _info_stored(info: Any) -> bool:
+    if isinstance(info, tuple):
+        return bool(info[0])
+    return bool(getattr(info, "stored", False))
+
+
+def _info_nbytes(info: Any) -> int | None:
+    if isinstance(info, tuple):
+        return None if info[1] is None else int(info[1])
+    value = getattr(info, "nbytes_stored", getattr(info, "nbytes", None))
+    return None if value is None else int(value)
+
+
+def save_attributes(node: Any, attributes: dict[str, Any]) -> dict[str, Any]:
+    """Replace the node's attributes; returns what the store now holds."""
+    attrs = node.attrs
+    if hasattr(attrs, "put"):
+        attrs.put(attributes)
+    else:
+        for key in list(attrs.keys()):
+            if key not in attributes:
+                del attrs[key]
+        attrs.update(attributes)
+    return _attributes(node)
+
+
+def parse_attributes(text: str) -> dict[str, Any]:
+    """Validate the raw JSON an editor holds: it must be a JSON object."""
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("attributes must be a JSON object ({…})")
+    return value
