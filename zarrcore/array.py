@@ -1,0 +1,214 @@
+"""``Array``: a chunked n-d array in a store (any zarr format)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from zarrcore.errors import NotFoundError
+from zarrcore.fetch import ArrayTarget, read_selection, write_selection
+from zarrcore.indexing import BasicSelection, SelectionError, all_chunk_coords
+from zarrcore.metadata.base import ArrayMetadata, ChunkCodec
+from zarrcore.metadata.formats import NodeSource, join_key
+from zarrcore.node import Node
+
+__all__ = ["Array", "ChunkInfo"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkInfo:
+    """Where one chunk lives and whether it is stored (no decoding involved)."""
+
+    coords: tuple[int, ...]
+    key: str
+    stored: bool
+    #: stored (encoded) size in bytes, None when not stored
+    nbytes: int | None
+
+
+class Array(Node):
+    """An array. ``arr[sel]`` reads, ``arr[sel] = value`` writes (ints, slices, Ellipsis)."""
+
+    metadata: ArrayMetadata
+
+    def __init__(
+        self,
+        source: NodeSource,
+        path: str,
+        metadata: ArrayMetadata,
+        *,
+        mode: str = "r",
+        allow_pickle: bool = False,
+        write_empty_chunks: bool | None = None,
+    ) -> None:
+        super().__init__(source, path, metadata, mode=mode, allow_pickle=allow_pickle)
+        #: write chunks that hold only the fill value (zarr 2 default True, zarr 3 False)
+        self.write_empty_chunks = (
+            metadata.zarr_format == 2 if write_empty_chunks is None else write_empty_chunks
+        )
+        self._target: ArrayTarget | None = None
+        self._target_lock = threading.Lock()
+
+    # -- properties -----------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.metadata.shape
+
+    @property
+    def chunks(self) -> tuple[int, ...]:
+        return self.metadata.chunks
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.metadata.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.dtype.itemsize
+
+    @property
+    def fill_value(self) -> Any:
+        return self.metadata.fill_value
+
+    @property
+    def order(self) -> str:
+        return self.metadata.order
+
+    @property
+    def dimension_names(self) -> tuple[str | None, ...] | None:
+        return self.metadata.dimension_names
+
+    @property
+    def cdata_shape(self) -> tuple[int, ...]:
+        """Number of chunks along each axis."""
+        return self.metadata.chunk_grid_shape
+
+    @property
+    def nchunks(self) -> int:
+        return self.metadata.nchunks
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        return (
+            f"<zarrcore.Array {self.name} shape={self.shape} chunks={self.chunks} "
+            f"dtype={self.dtype} zarr_format={self.zarr_format}>"
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """Metadata summary for display (shape, dtype, codecs, ...), plus url and path."""
+        info = self.metadata.describe()
+        info["url"] = self.store.url
+        info["path"] = self.name
+        return info
+
+    # -- codec / keys -----------------------------------------------------------------------
+    def target(self) -> ArrayTarget:
+        """Resolved metadata + codec (built on first use; codec errors surface here)."""
+        with self._target_lock:
+            if self._target is None:
+                meta = self.metadata.resolve_layout(self.store, self.path)
+                codec = meta.codec(
+                    url=self.store.url, path=self.path, allow_pickle=self.allow_pickle
+                )
+                self._target = ArrayTarget(self.store, self.path, meta, codec)
+            return self._target
+
+    @property
+    def codec(self) -> ChunkCodec:
+        return self.target().codec
+
+    def reload(self) -> None:
+        super().reload()
+        self._target = None
+
+    def chunk_key(self, coords: tuple[int, ...]) -> str:
+        """Full store key of the chunk at grid position ``coords``."""
+        self._check_coords(coords)
+        meta = (
+            self.metadata.resolve_layout(self.store, self.path)
+            if self._target is None
+            else self._target.meta
+        )
+        return join_key(self.path, meta.chunk_key(tuple(coords)))
+
+    def iter_chunk_coords(self) -> Iterator[tuple[int, ...]]:
+        return all_chunk_coords(self.shape, self.chunks)
+
+    def chunk_keys(self) -> list[str]:
+        """Full store keys of every chunk in the grid, stored or not, in C order."""
+        meta = self._layout()
+        return [join_key(self.path, meta.chunk_key(c)) for c in self.iter_chunk_coords()]
+
+    def _layout(self) -> ArrayMetadata:
+        if self._target is not None:
+            return self._target.meta
+        return self.metadata.resolve_layout(self.store, self.path)
+
+    def _check_coords(self, coords: tuple[int, ...]) -> None:
+        grid = self.cdata_shape
+        if len(coords) != len(grid) or not all(
+            0 <= c < n for c, n in zip(coords, grid, strict=True)
+        ):
+            raise SelectionError(
+                f"chunk coordinates {tuple(coords)} outside the chunk grid {grid}",
+                url=self.store.url,
+                key=self.path,
+            )
+
+    def chunk_info(self, coords: tuple[int, ...]) -> ChunkInfo:
+        """Is the chunk stored, and how many bytes does it take (``store.getsize``)?"""
+        coords = tuple(int(c) for c in coords)
+        self._check_coords(coords)
+        meta = self._layout()
+        key = join_key(self.path, meta.chunk_key(coords))
+        keys = [key]
+        alt = meta.alternate_chunk_key(coords)
+        if alt is not None:
+            keys.append(join_key(self.path, alt))
+        for candidate in keys:
+            try:
+                return ChunkInfo(coords, candidate, True, self.store.getsize(candidate))
+            except NotFoundError:
+                continue
+        return ChunkInfo(coords, key, False, None)
+
+    def chunk_coords_for(self, selection: Any) -> list[tuple[int, ...]]:
+        """Grid positions of the chunks a selection touches (no IO)."""
+        return BasicSelection(selection, self.shape, self.chunks).chunk_coords()
+
+    # -- data -------------------------------------------------------------------------------
+    def read(
+        self, selection: Any = Ellipsis, *, cancel: threading.Event | None = None
+    ) -> np.ndarray:
+        """Read a selection; ``cancel`` (an Event) aborts between chunk decodes."""
+        return read_selection(self.target(), selection, cancel=cancel)
+
+    def __getitem__(self, selection: Any) -> Any:
+        result = self.read(selection)
+        if result.ndim == 0:
+            return result[()]
+        return result
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        data = self.read(Ellipsis)
+        return data if dtype is None else data.astype(dtype)
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        self.check_writable("write array data")
+        write_selection(self.target(), selection, value, write_empty_chunks=self.write_empty_chunks)
