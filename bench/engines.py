@@ -1,0 +1,131 @@
+"""The engines under test. Each one times exactly the operation a case names.
+
+Operations:
+
+- ``slice``: open the array (not timed), then time ``arr[index]`` into a numpy array.
+  Every repetition opens a fresh array object and reads a different index, so no engine
+  can answer from a cache of decoded chunks filled by an earlier repetition.
+- ``open_list``: time opening a consolidated hierarchy and listing every array in it.
+
+zarrcore and zarr-python 2.18 run in this process; zarr-python 3 and tensorstore run in
+long-lived reference workers (bench/ref/worker.py).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from bench.ref import synthetic
+from bench.refclient import RefWorker
+
+
+@dataclass(frozen=True)
+class Measurement:
+    seconds: float
+    checksum: int
+
+
+class Engine(Protocol):
+    name: str
+
+    def supports(self, op: str, zarr_format: int) -> bool: ...
+
+    def run(self, op: str, path: str, index: int, zarr_format: int) -> Measurement: ...
+
+
+def _timed_slice(arr: Any, index: int) -> Measurement:
+    start = time.perf_counter()
+    data = arr[index]
+    seconds = time.perf_counter() - start
+    return Measurement(seconds, synthetic.checksum(np.asarray(data)))
+
+
+class ZarrcoreEngine:
+    name = "zarrcore"
+
+    def __init__(self) -> None:
+        import zarrcore
+
+        self._zc: Any = zarrcore
+
+    @staticmethod
+    def available() -> str | None:
+        """None when the public API the bench needs exists, else why not."""
+        try:
+            import zarrcore
+        except ImportError as exc:  # pragma: no cover - the package is in this repo
+            return str(exc)
+        missing = [n for n in ("open_array", "open_consolidated") if not hasattr(zarrcore, n)]
+        return f"zarrcore lacks {', '.join(missing)}" if missing else None
+
+    def supports(self, op: str, zarr_format: int) -> bool:
+        return True
+
+    def _count_arrays(self, group: Any) -> int:
+        count = 0
+        for _name, node in group.members():
+            if hasattr(node, "members"):
+                count += self._count_arrays(node)
+            else:
+                count += 1
+        return count
+
+    def run(self, op: str, path: str, index: int, zarr_format: int) -> Measurement:
+        if op == "slice":
+            return _timed_slice(self._zc.open_array(path, mode="r"), index)
+        if op == "open_list":
+            start = time.perf_counter()
+            count = self._count_arrays(self._zc.open_consolidated(path))
+            return Measurement(time.perf_counter() - start, count)
+        raise ValueError(op)
+
+
+class Zarr2Engine:
+    name = "zarr-python 2.18"
+
+    def __init__(self) -> None:
+        import zarr
+
+        self._zarr: Any = zarr
+
+    def supports(self, op: str, zarr_format: int) -> bool:
+        return zarr_format == 2
+
+    def _count_arrays(self, group: Any) -> int:
+        count = sum(1 for _ in group.array_keys())
+        for _name, child in group.groups():
+            count += self._count_arrays(child)
+        return count
+
+    def run(self, op: str, path: str, index: int, zarr_format: int) -> Measurement:
+        if op == "slice":
+            return _timed_slice(self._zarr.open_array(path, mode="r"), index)
+        if op == "open_list":
+            start = time.perf_counter()
+            count = self._count_arrays(self._zarr.open_consolidated(path, mode="r"))
+            return Measurement(time.perf_counter() - start, count)
+        raise ValueError(op)
+
+
+class RefEngine:
+    """zarr-python 3 or tensorstore, in a reference worker of its own."""
+
+    def __init__(self, name: str, engine_id: str, worker: RefWorker) -> None:
+        self.name = name
+        self._engine_id = engine_id
+        self._worker = worker
+
+    def supports(self, op: str, zarr_format: int) -> bool:
+        if self._engine_id == "tensorstore":
+            return op == "slice"  # tensorstore has no hierarchy / consolidated API
+        return True
+
+    def run(self, op: str, path: str, index: int, zarr_format: int) -> Measurement:
+        reply = self._worker.call(
+            op=op, engine=self._engine_id, path=path, index=index, zarr_format=zarr_format
+        )
+        return Measurement(float(reply["seconds"]), int(reply["checksum"]))

@@ -1,0 +1,1 @@
+"""Code that runs under the reference interpreter (zarr-python 3, tensorstore)."""

@@ -1,0 +1,146 @@
+"""Benchmark worker for the reference engines (zarr-python 3, tensorstore).
+
+Runs under the reference interpreter (``$ZARRSCOPE_REF_PYTHON`` or ``.venv-ref/bin/python``),
+never imported by the harness. It reads one JSON command per line on stdin and answers one
+JSON line on stdout, so the harness can interleave its repetitions with the in-process
+engines. Only the timed part of each command is inside the timer; opening an array for a
+slice read is not timed (the same rule as for the in-process engines).
+
+Commands: ``{"op": "versions"}``, ``{"op": "slice", "engine": "zarr3"|"tensorstore",
+"path": ..., "index": k, "zarr_format": 2|3}``, ``{"op": "open_list", "engine": "zarr3",
+"path": ...}``, ``{"op": "build_sharded", "path": ..., "shape": [...], "shards": [...],
+"chunks": [...]}``, ``{"op": "quit"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+import warnings
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np
+import synthetic
+
+warnings.simplefilter("ignore")
+_REPLY = sys.stdout
+sys.stdout = sys.stderr  # engines must not write into the reply channel
+
+
+def _versions() -> dict[str, Any]:
+    import numcodecs
+    import tensorstore
+    import zarr
+
+    ts_version = getattr(tensorstore, "__version__", None)
+    if ts_version is None:
+        from importlib.metadata import version
+
+        ts_version = version("tensorstore")
+    return {
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "numcodecs": numcodecs.__version__,
+        "zarr": zarr.__version__,
+        "tensorstore": ts_version,
+    }
+
+
+def _slice_zarr3(path: str, index: int) -> tuple[float, np.ndarray]:
+    import zarr
+
+    arr = zarr.open_array(path, mode="r")
+    start = time.perf_counter()
+    data = arr[index]
+    return time.perf_counter() - start, np.asarray(data)
+
+
+def _slice_tensorstore(path: str, index: int, zarr_format: int) -> tuple[float, np.ndarray]:
+    import tensorstore as ts
+
+    driver = "zarr3" if zarr_format == 3 else "zarr"
+    spec = {"driver": driver, "kvstore": {"driver": "file", "path": path}}
+    arr = ts.open(spec, read=True).result()
+    start = time.perf_counter()
+    data = arr[index].read().result()
+    return time.perf_counter() - start, np.asarray(data)
+
+
+def _open_list_zarr3(path: str) -> tuple[float, int]:
+    import zarr
+
+    start = time.perf_counter()
+    group = zarr.open_consolidated(path, mode="r")
+    names = [name for name, node in group.members(max_depth=None) if isinstance(node, zarr.Array)]
+    return time.perf_counter() - start, len(names)
+
+
+def _build_sharded(cmd: dict[str, Any]) -> dict[str, Any]:
+    import zarr
+    from zarr.codecs import BloscCodec
+
+    shape = tuple(cmd["shape"])
+    shards = tuple(cmd["shards"])
+    chunks = tuple(cmd["chunks"])
+    arr = zarr.create_array(
+        cmd["path"],
+        shape=shape,
+        shards=shards,
+        chunks=chunks,
+        dtype="uint16",
+        compressors=[BloscCodec(cname="lz4", clevel=5, shuffle="shuffle")],
+        fill_value=0,
+        overwrite=True,
+    )
+    for k in range(0, shape[0], shards[0]):
+        k1 = min(k + shards[0], shape[0])
+        for y in range(0, shape[1], shards[1]):
+            for x in range(0, shape[2], shards[2]):
+                y1, x1 = min(y + shards[1], shape[1]), min(x + shards[2], shape[2])
+                arr[k:k1, y:y1, x:x1] = synthetic.block(k, k1, y, y1, x, x1)
+    return {"ok": True}
+
+
+def handle(cmd: dict[str, Any]) -> dict[str, Any]:
+    op = cmd["op"]
+    if op == "versions":
+        return _versions()
+    if op == "slice":
+        engine = cmd["engine"]
+        if engine == "zarr3":
+            seconds, data = _slice_zarr3(cmd["path"], cmd["index"])
+        elif engine == "tensorstore":
+            seconds, data = _slice_tensorstore(cmd["path"], cmd["index"], cmd["zarr_format"])
+        else:
+            raise ValueError(f"unknown engine {engine}")
+        return {"seconds": seconds, "checksum": synthetic.checksum(data), "shape": data.shape}
+    if op == "open_list":
+        seconds, count = _open_list_zarr3(cmd["path"])
+        return {"seconds": seconds, "checksum": count}
+    if op == "build_sharded":
+        return _build_sharded(cmd)
+    raise ValueError(f"unknown op {op}")
+
+
+def main() -> None:
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        cmd = json.loads(line)
+        if cmd.get("op") == "quit":
+            break
+        try:
+            reply = handle(cmd)
+        except Exception as exc:
+            reply = {"error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()}
+        _REPLY.write(json.dumps(reply) + "\n")
+        _REPLY.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""Print the results table and write bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench.cases import ZARRCORE
+from bench.run import CaseResult
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+KEEP_MARKER = "<!-- hand-written notes below this line are kept when the file is rewritten -->"
+
+
+def _ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1000:.1f}"
+
+
+def _ratio(result: CaseResult, engine: str) -> str:
+    """How many times longer ``engine`` took than zarrcore (>1: zarrcore faster)."""
+    medians = result.medians()
+    if engine not in medians or ZARRCORE not in medians or medians[ZARRCORE] <= 0:
+        return "-"
+    if engine == ZARRCORE:
+        return "1.00"
+    return f"{medians[engine] / medians[ZARRCORE]:.2f}"
+
+
+def _verdict(result: CaseResult) -> str:
+    met = result.target_met()
+    if result.case.target is None:
+        return ""
+    label = {True: "MET", False: "NOT MET", None: "not measured"}[met]
+    return f"{label}: {result.case.target.text}"
+
+
+def rows(results: Sequence[CaseResult]) -> list[list[str]]:
+    table = []
+    for result in results:
+        if result.skipped:
+            table.append([result.case.name, "-", "-", "-", "-", "-", "-", result.skipped])
+            continue
+        for name, record in result.engines.items():
+            note = record.error or ""
+            if record.mismatches:
+                note = f"WRONG DATA in {record.mismatches} reads " + note
+            secs = record.seconds
+            table.append(
+                [
+                    result.case.name,
+                    name,
+                    _ms(record.median),
+                    _ms(min(secs) if secs else None),
+                    _ms(max(secs) if secs else None),
+                    str(len(secs)),
+                    _ratio(result, name),
+                    note,
+                ]
+            )
+    return table
+
+
+HEADERS = ["case", "engine", "median ms", "min ms", "max ms", "n", "time / zarrcore", "note"]
+
+
+def format_table(results: Sequence[CaseResult]) -> str:
+    table = [HEADERS, *rows(results)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(HEADERS) - 1)]
+    lines = []
+    for row in table:
+        cells = [row[i].ljust(widths[i]) for i in range(len(widths))]
+        lines.append(("  ".join(cells) + "  " + row[-1]).rstrip())
+    lines.append("")
+    lines.extend(f"{r.case.name}: {_verdict(r)}" for r in results if r.case.target)
+    return "\n".join(lines)
+
+
+def _markdown_table(results: Sequence[CaseResult]) -> str:
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows(results)]
+    return "\n".join(lines)
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "zarrcore", "bench"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" (+ uncommitted changes in zarrcore/ or bench/)" if dirty else "")
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine_lines() -> list[str]:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+    return [
+        f"- machine: {platform.system()} {platform.release()}, {_cpu_model()}, "
+        f"{os.cpu_count()} cores, load average {load[0]:.2f} at the end of the run",
+    ]
+
+
+def write_results(
+    path: Path,
+    results: Sequence[CaseResult],
+    *,
+    versions: dict[str, dict[str, str]],
+    repeat: int,
+    warmup: int,
+    seconds_total: float,
+    extra: Sequence[str] = (),
+) -> None:
+    kept = ""
+    if path.exists():
+        old = path.read_text()
+        if KEEP_MARKER in old:
+            kept = old.split(KEEP_MARKER, 1)[1].lstrip("\n")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    version_lines = [
+        f"- {where}: " + ", ".join(f"{k} {v}" for k, v in sorted(vs.items()))
+        for where, vs in versions.items()
+    ]
+    verdicts = [f"- **{r.case.name}**: {_verdict(r)}" for r in results if r.case.target]
+    text = "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            "Written by `make bench` (`python -m bench`); the tables below are replaced on every",
+            "run. Times are medians over repetitions interleaved across engines; `time / zarrcore`",
+            "is the engine's median divided by zarrcore's (above 1 means zarrcore is faster).",
+            "",
+            f"- date: {now}",
+            f"- commit: {_commit()}",
+            *machine_lines(),
+            *version_lines,
+            f"- repetitions: {repeat} timed (+{warmup} warm-up) per engine and case; "
+            f"whole run {seconds_total:.0f} s",
+            "",
+            "## Targets",
+            "",
+            *verdicts,
+            "",
+            "## Timings",
+            "",
+            _markdown_table(results),
+            "",
+            "## Latency (bench/bench_latency.py, issue 4)",
+            "",
+            "```",
+            *extra,
+            "```",
+            "",
+            KEEP_MARKER,
+            "",
+            kept,
+        ]
+    )
+    path.write_text(text.rstrip("\n") + "\n")

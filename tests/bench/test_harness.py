@@ -1,0 +1,67 @@
+"""The benchmark harness runs end to end on tiny datasets and checks every engine's data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench import report
+from bench.cases import CASES, ZARR2, ZARRCORE
+from bench.datasets import SMOKE
+from bench.engines import Engine, Zarr2Engine, ZarrcoreEngine
+from bench.run import run_all
+
+pytestmark = pytest.mark.interop
+
+
+def test_smoke_run_reads_correct_data_and_writes_results(tmp_path: Path) -> None:
+    engines: list[Engine] = [Zarr2Engine()]
+    if ZarrcoreEngine.available() is None:
+        engines.insert(0, ZarrcoreEngine())
+    v2_cases = [c for c in CASES if SMOKE[c.dataset].zarr_format == 2]
+    results = run_all(
+        v2_cases,
+        SMOKE,
+        engines,
+        tmp_path / "out",
+        repeat=2,
+        warmup=0,
+        ref_worker=lambda: None,
+        log=lambda _msg: None,
+    )
+    assert [r.case.name for r in results] == [c.name for c in v2_cases]
+    for result in results:
+        for name in (e.name for e in engines):
+            record = result.engines[name]
+            assert record.error is None, (result.case.name, name, record.error)
+            assert record.mismatches == 0, (result.case.name, name)
+            assert len(record.seconds) == 2
+    table = report.format_table(results)
+    assert ZARR2 in table
+    results_md = tmp_path / "RESULTS.md"
+    results_md.write_text(f"old\n{report.KEEP_MARKER}\nkept notes\n")
+    report.write_results(
+        results_md, results, versions={"main": {"x": "1"}}, repeat=2, warmup=0, seconds_total=1.0
+    )
+    text = results_md.read_text()
+    assert "kept notes" in text
+    assert "## Timings" in text
+    if ZarrcoreEngine.available() is None:
+        assert f"| {ZARRCORE} |" in text
+
+
+def test_sharded_case_is_skipped_without_reference_engines(tmp_path: Path) -> None:
+    sharded = [c for c in CASES if c.name == "sharded_slice"]
+    results = run_all(
+        sharded,
+        SMOKE,
+        [Zarr2Engine()],
+        tmp_path,
+        repeat=1,
+        warmup=0,
+        ref_worker=lambda: None,
+        log=lambda _msg: None,
+    )
+    assert results[0].skipped
+    assert results[0].target_met() is None
