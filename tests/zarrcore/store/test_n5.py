@@ -29,6 +29,8 @@ from zarrcore.errors import (
 )
 from zarrcore.store.base import Store
 from zarrcore.store.n5 import N5Store
+from zarrcore.testing.n5 import read_array, write_array
+from zarrcore.testing.n5 import zarray_document as zarray_doc
 from zarrcore.testing.store_contract import StoreContract, StoreFactory
 from zarrcore.url import open_store
 
@@ -88,54 +90,6 @@ def write_json(path: Path, doc: dict[str, Any]) -> None:
 def write_block(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-
-
-def read_array(store: N5Store, path: str) -> np.ndarray:
-    """Assemble an array from the store through the n5_wrapper codec (no array API needed)."""
-    zarray = json.loads(store.get(f"{path}/.zarray"))
-    codec = get_codec(zarray["compressor"])
-    shape, chunks = zarray["shape"], zarray["chunks"]
-    out = np.zeros(shape, dtype=zarray["dtype"])
-    grid = [-(-s // c) for s, c in zip(shape, chunks, strict=True)]
-    for coords in np.ndindex(*grid):
-        key = f"{path}/" + ".".join(map(str, coords))
-        try:
-            block = store.get(key)
-        except NotFoundError:
-            continue
-        chunk = np.asarray(codec.decode(block)).reshape(chunks)
-        region = tuple(
-            slice(i * c, min((i + 1) * c, s)) for i, c, s in zip(coords, chunks, shape, strict=True)
-        )
-        out[region] = chunk[tuple(slice(0, r.stop - r.start) for r in region)]
-    return out
-
-
-def write_array(store: N5Store, path: str, data: np.ndarray, chunks: tuple[int, ...]) -> None:
-    zarray = json.loads(store.get(f"{path}/.zarray"))
-    codec = get_codec(zarray["compressor"])
-    grid = [-(-s // c) for s, c in zip(data.shape, chunks, strict=True)]
-    for coords in np.ndindex(*grid):
-        region = tuple(slice(i * c, (i + 1) * c) for i, c in zip(coords, chunks, strict=True))
-        chunk = np.zeros(chunks, dtype=data.dtype)
-        part = data[region]
-        chunk[tuple(slice(0, n) for n in part.shape)] = part
-        store.set(f"{path}/" + ".".join(map(str, coords)), codec.encode(chunk))
-
-
-def zarray_doc(shape: list[int], chunks: list[int], dtype: str, compressor: Any) -> bytes:
-    return json.dumps(
-        {
-            "zarr_format": 2,
-            "shape": shape,
-            "chunks": chunks,
-            "dtype": dtype,
-            "compressor": compressor,
-            "fill_value": 0,
-            "order": "C",
-            "filters": None,
-        }
-    ).encode()
 
 
 # -- Java-style fixtures -------------------------------------------------------------------
@@ -295,7 +249,7 @@ def test_written_dataset_has_n5_attributes_and_truncated_edge_blocks(
     }
     assert json.loads((tmp_path / "w.n5" / "attributes.json").read_text()) == {"n5": "2.0.0"}
     data = (np.arange(35).reshape(5, 7) - 10).astype("<i2")
-    write_array(store, "g/a", data, (2, 3))
+    write_array(store, "g/a", data)
     edge = (tmp_path / "w.n5" / "g" / "a" / "2" / "2").read_bytes()
     assert edge[:12] == struct.pack(">HHII", 0, 2, 1, 1)  # truncated like n5-java
     assert (tmp_path / "w.n5/g/a/0/0").read_bytes()[:12] == struct.pack(">HHII", 0, 2, 3, 2)
