@@ -117,7 +117,7 @@ def decode_chunk_into(
     codec = target.codec
     key = target.key(projection.chunk_coords)
     url = target.store.url
-    dest = out[projection.out_selection]
+    dest = out[projection.out_selection] if out.ndim else out  # 0-d: keep a view
     full_shape = dest.shape == target.chunk_shape
     if covers_chunk and full_shape and dest.flags.c_contiguous and not target.meta.dtype.hasobject:
         codec.decode(data, key=key, url=url, out=dest)
