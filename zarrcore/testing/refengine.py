@@ -45,16 +45,17 @@ _saved = {}
 def save(name, array):
     """Save an array for the caller (object/string arrays go through JSON)."""
     array = _np.asarray(array)
+    stem = _os.path.join(_out_dir, "a%d" % len(_saved))
     if array.dtype.kind in "OT":
         raw = array.reshape(-1).tolist()
         items = [x.decode("latin-1") if isinstance(x, bytes) else x for x in raw]
         kind = "bytes" if any(isinstance(x, bytes) for x in raw) else "str"
-        with open(_os.path.join(_out_dir, name + ".json"), "w") as f:
+        with open(stem + ".json", "w") as f:
             _json.dump({"shape": list(array.shape), "items": items, "kind": kind}, f)
-        _saved[name] = "json"
+        _saved[name] = [stem, "json"]
     else:
-        _np.save(_os.path.join(_out_dir, name + ".npy"), array, allow_pickle=False)
-        _saved[name] = "npy"
+        _np.save(stem + ".npy", array, allow_pickle=False)
+        _saved[name] = [stem, "npy"]
 result = None
 '''
 
@@ -133,7 +134,7 @@ def run_ref(code: str, *, timeout_s: float = 300.0, **args: Any) -> RefResult:
         with open(out_dir / "result.json") as handle:
             payload = json.load(handle)
         arrays = {
-            name: _load_array(out_dir / name, kind) for name, kind in payload["saved"].items()
+            name: _load_array(Path(stem), kind) for name, (stem, kind) in payload["saved"].items()
         }
         return RefResult(payload["result"], arrays)
 
