@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -46,6 +47,7 @@ class HierarchyTreeModel(QAbstractItemModel):
         self._bridge = bridge
         self._top = TreeNode(name="", path="", kind=NodeKind.GROUP, state=FetchState.FETCHED)
         self._requests: dict[int, TreeNode] = {}
+        self._changing = False  # inside a begin/end insert or remove pair
 
     # -- content --------------------------------------------------------------------------
     def set_root(self, name: str, node: Any, kind: NodeKind) -> None:
@@ -133,10 +135,23 @@ class HierarchyTreeModel(QAbstractItemModel):
         if not self.canFetchMore(parent):
             return
         node = self.node(parent)
+        if self._changing:
+            # Called from a slot of our own rowsInserted (e.g. a model tester): insert the
+            # placeholder once the current change has finished, never nested inside it.
+            QTimer.singleShot(0, lambda: self._fetch_node(node))
+            return
+        self._fetch_node(node)
+
+    def _fetch_node(self, node: TreeNode) -> None:
+        if not node.can_fetch() or not self._is_attached(node):
+            return
+        parent = self.createIndex(node.row, 0, node)
         request = ListRequest(self._bridge.next_id(), node.path, node.node)
+        self._changing = True
         self.beginInsertRows(parent, 0, 0)
         node.begin_fetch(request.request_id)
         self.endInsertRows()
+        self._changing = False
         self._requests[request.request_id] = node
         group = request.group
         self._bridge.submit(
@@ -196,23 +211,32 @@ class HierarchyTreeModel(QAbstractItemModel):
         if node is None or node.request_id != response.request_id:
             return  # the model was reset meanwhile
         parent = self.createIndex(node.row, 0, node)
-        self.beginRemoveRows(parent, 0, len(node.children) - 1)
-        node.children = []
-        self.endRemoveRows()
+        self._changing = True
+        try:
+            self.beginRemoveRows(parent, 0, len(node.children) - 1)
+            node.children = []
+            self.endRemoveRows()
+            if response.error is not None:
+                self.beginInsertRows(parent, 0, 0)
+                node.fail_fetch(str(response.error))
+                self.endInsertRows()
+            elif response.result:
+                self.beginInsertRows(parent, 0, len(response.result) - 1)
+                node.finish_fetch(response.result)
+                self.endInsertRows()
+            else:
+                node.finish_fetch([])
+        finally:
+            self._changing = False
         if response.error is not None:
-            self.beginInsertRows(parent, 0, 0)
-            node.fail_fetch(str(response.error))
-            self.endInsertRows()
             self.list_failed.emit(node, str(response.error))
-            return
-        members = response.result
-        if members:
-            self.beginInsertRows(parent, 0, len(members) - 1)
-            node.finish_fetch(members)
-            self.endInsertRows()
         else:
-            node.finish_fetch([])
-        self.listed.emit(node)
+            self.listed.emit(node)
+
+    def _is_attached(self, node: TreeNode) -> bool:
+        while node.parent is not None:
+            node = node.parent
+        return node is self._top
 
 
 class TreeFilterProxyModel(QSortFilterProxyModel):

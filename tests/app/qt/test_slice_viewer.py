@@ -1,0 +1,132 @@
+"""Slice viewer: drawing, axis swap, stale results dropped, dtypes, errors, dims sliders."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from app.models.chunk_cache import ChunkCache
+from app.models.image_source import single_array_source
+from app.qt.slice_viewer import SliceViewerWidget
+
+
+def _viewer(qtbot: Any, bridge: Any) -> SliceViewerWidget:
+    viewer = SliceViewerWidget(bridge, ChunkCache(32 * 1024 * 1024))
+    qtbot.addWidget(viewer)
+    viewer.resize(600, 500)
+    viewer.show()
+    return viewer
+
+
+def _stack(fakes: SimpleNamespace, shape: tuple[int, ...] = (8, 40, 60)) -> Any:
+    data = np.arange(int(np.prod(shape)), dtype=np.uint16).reshape(shape)
+    return fakes.Array(data, chunks=(1, 16, 16))
+
+
+def test_first_frame_is_the_middle_plane_of_the_last_two_axes(
+    qtbot: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    array = _stack(fakes)
+    viewer = _viewer(qtbot, bridge)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000) as blocker:
+        viewer.set_source(single_array_source("stack", array))
+    frame = blocker.args[0]
+    np.testing.assert_array_equal(frame.data, array.data[4])
+    assert viewer.dims.axes == (0,)
+    assert viewer.image_item.image is not None
+
+
+def test_axis_swap_transposes_the_frame(qtbot: Any, bridge: Any, fakes: SimpleNamespace) -> None:
+    array = _stack(fakes)
+    viewer = _viewer(qtbot, bridge)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000):
+        viewer.set_source(single_array_source("stack", array))
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000) as blocker:
+        viewer.swap_button.click()
+    np.testing.assert_array_equal(blocker.args[0].data, array.data[4].T)
+    assert viewer.x_axis_box.currentIndex() == 1 and viewer.y_axis_box.currentIndex() == 2
+
+
+def test_choosing_other_displayed_axes_adds_a_slider(
+    qtbot: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    array = _stack(fakes)
+    viewer = _viewer(qtbot, bridge)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000):
+        viewer.set_source(single_array_source("stack", array))
+    viewer.y_axis_box.setCurrentIndex(0)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000) as blocker:
+        viewer.y_axis_box.activated.emit(0)
+    assert viewer.dims.axes == (1,)
+    np.testing.assert_array_equal(blocker.args[0].data, array.data[:, 20, :])
+
+
+def test_stale_result_is_dropped_and_only_the_newest_is_drawn(
+    qtbot: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    array = _stack(fakes)
+    viewer = _viewer(qtbot, bridge)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000):
+        viewer.set_source(single_array_source("stack", array))
+    drawn: list[Any] = []
+    viewer.frame_drawn.connect(drawn.append)
+    array.gate = threading.Event()  # hold the next read mid-flight
+    slider = viewer.dims.row(0).slider
+    slider.setValue(1)  # submitted, blocked in the worker
+    qtbot.waitUntil(lambda: len(array.reads) >= 2)
+    slider.setValue(2)  # pending
+    slider.setValue(6)  # replaces the pending request
+    assert viewer.loading and viewer.busy.isVisible()
+    array.gate.set()
+    qtbot.waitUntil(lambda: bool(drawn) and not viewer.loading)
+    assert len(drawn) == 1
+    np.testing.assert_array_equal(drawn[0].data, array.data[6])
+    assert not viewer.busy.isVisible()
+
+
+def test_a_failed_read_shows_the_error_not_a_traceback(
+    qtbot: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    array = _stack(fakes)
+    array.fail_with = OSError("chunk 4.0.0 is corrupt")
+    viewer = _viewer(qtbot, bridge)
+    with qtbot.waitSignal(viewer.load_failed, timeout=5000):
+        viewer.set_source(single_array_source("stack", array))
+    assert "chunk 4.0.0 is corrupt" in viewer.error_label.text()
+    assert "Traceback" not in viewer.error_label.text()
+    assert not viewer.busy.isVisible()
+
+
+def test_nan_pixels_get_an_overlay_and_complex_shows_magnitude(
+    qtbot: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    data = np.ones((20, 20), np.float32)
+    data[3, 4] = np.nan
+    viewer = _viewer(qtbot, bridge)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000) as blocker:
+        viewer.set_source(single_array_source("f", fakes.Array(data, (10, 10))))
+    mask = blocker.args[0].nan_mask_rgba
+    assert mask is not None and mask[3, 4, 3] == 255 and mask[0, 0, 3] == 0
+    assert viewer.nan_item.isVisible()
+    complex_data = (3 + 4j) * np.ones((10, 10), np.complex64)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000) as blocker:
+        viewer.set_source(single_array_source("c", fakes.Array(complex_data, (5, 5))))
+    assert np.allclose(blocker.args[0].data, 5.0)
+
+
+def test_structured_arrays_are_shown_as_a_table(
+    qtbot: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    record = np.dtype([("x", "<f4"), ("label", "S4")])
+    data = np.zeros(5, dtype=record)
+    data["label"] = [b"a", b"b", b"c", b"d", b"e"]
+    viewer = _viewer(qtbot, bridge)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000):
+        viewer.set_source(single_array_source("s", fakes.Array(data, (2,))))
+    assert viewer.pages.currentWidget() is viewer.table
+    model = viewer.table_model
+    assert model.rowCount() == 5 and model.columnCount() == 2
+    assert model.index(2, 1).data() == "c"
