@@ -380,22 +380,27 @@ def new_array_metadata(
     compressor: Any = "default",
     filters: Sequence[Any] | None = None,
     shards: Sequence[int] | None = None,
+    shard_index_location: str = "end",
     order: str = "C",
     dimension_separator: str | None = None,
-    chunk_key_encoding: ChunkKeyEncoding | None = None,
+    chunk_key_encoding: ChunkKeyEncoding | Mapping[str, Any] | str | None = None,
     dimension_names: Sequence[str | None] | None = None,
     attributes: Mapping[str, Any] | None = None,
+    object_codec: Any = None,
 ) -> V3ArrayMetadata:
     """Metadata for a new v3 array, choosing codecs as zarr-python 3.1 does.
 
     ``compressor``/``filters`` take numcodecs objects (or configs) and are mapped onto v3
     codecs; ``"default"`` means zstd level 0 (zarr-python 3.1's default) and ``None`` none.
     ``shards`` makes a sharded array with inner chunks ``chunks`` and shard shape ``shards``.
-    ``order="F"`` adds a ``transpose`` codec.
+    ``order="F"`` adds a ``transpose`` codec. ``chunk_key_encoding`` takes a
+    :class:`ChunkKeyEncoding`, its JSON form, or zarr-python's ``{"name", "separator"}``.
+    An ``object_codec`` (v2 style) only selects ``string`` vs ``variable_length_bytes``.
     """
     from zarrcore.codecs.v3_mapping import default_codec_chain
 
-    data_type = data_type_from_numpy(dtype)
+    codec_id = getattr(object_codec, "codec_id", None)
+    data_type = data_type_from_numpy(dtype, variable_length_bytes=codec_id == "vlen-bytes")
     shape_t = tuple(int(s) for s in shape)
     chunks_t = tuple(int(c) for c in chunks)
     if len(chunks_t) != len(shape_t):
@@ -412,6 +417,7 @@ def new_array_metadata(
             filters=filters,
             order=order,
             inner_chunks=chunks_t if shards is not None else None,
+            index_location=shard_index_location,
         )
     grid = chunks_t
     if shards is not None:
@@ -424,14 +430,22 @@ def new_array_metadata(
                 key="shards",
             )
     if chunk_key_encoding is None:
-        chunk_key_encoding = ChunkKeyEncoding("default", dimension_separator or "/")
+        encoding = ChunkKeyEncoding("default", dimension_separator or "/")
+    elif isinstance(chunk_key_encoding, ChunkKeyEncoding):
+        encoding = chunk_key_encoding
+    elif isinstance(chunk_key_encoding, Mapping) and "configuration" not in chunk_key_encoding:
+        name = str(chunk_key_encoding.get("name", "default"))
+        sep = chunk_key_encoding.get("separator", "/" if name == "default" else ".")
+        encoding = ChunkKeyEncoding.from_json({"name": name, "configuration": {"separator": sep}})
+    else:
+        encoding = ChunkKeyEncoding.from_json(chunk_key_encoding)
     return V3ArrayMetadata(
         shape=shape_t,
         chunks=grid,
         data_type=data_type,
         fill_value=coerce_fill_value(fill_value, data_type),
         codecs=tuple(dict(c) for c in codecs),
-        chunk_key_encoding=chunk_key_encoding,
+        chunk_key_encoding=encoding,
         attributes=dict(attributes or {}),
         dimension_names=tuple(dimension_names) if dimension_names is not None else None,
     )
