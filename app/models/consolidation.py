@@ -5,13 +5,13 @@
    them with the consolidated metadata already stored: :class:`ConsolidationPlan` says how
    many nodes there are, whether the consolidated copy is missing, stale or up to date, and
    which entries differ. Scanning never writes.
-2. :func:`write_consolidated` writes the consolidated document with one ``store.set`` of the
-   whole document (atomic on stores with ``supports_atomic_writes``: a killed process leaves
-   the old or the new document, never half of one). zarrcore's own
-   ``consolidate_metadata`` is used when the engine provides it.
-3. :func:`measure_open` counts the metadata reads (and time) needed to discover every node,
-   once by walking the hierarchy and once from the consolidated document, through
-   zarrcore's ``CountingStore`` wrapper.
+2. :func:`write_consolidated` writes exactly the previewed documents through
+   ``zarrcore.consolidate.write_atomically`` (one ``set`` on stores that replace values
+   atomically, else a full temporary copy first): a killed process leaves the old or the new
+   document, never half of one. The layout is zarr-python's (byte-identical for v2).
+3. :func:`measure_open` counts the metadata reads, listings, round trips and time zarrcore
+   needs to open the group and list every node, before (walking) and after (consolidated),
+   through zarrcore's ``CountingStore`` wrapper.
 """
 
 from __future__ import annotations
@@ -238,62 +238,51 @@ def _inline(metadata: dict[str, Any]) -> dict[str, Any]:
 
 def write_consolidated(store: Store, plan: ConsolidationPlan) -> str:
     """Write the consolidated metadata of ``plan`` in one atomic ``set``; returns the key."""
+    from zarrcore.consolidate import write_atomically
+
     store.check_writable()
     key, value = consolidated_document(plan)
-    store.set(key, value)
+    write_atomically(store, key, value)
     return key
 
 
 # -- measuring -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OpenCost:
+    """What discovering every node cost: keys read, listings, round trips, time."""
+
     reads: int
     listings: int
+    round_trips: int
     seconds: float
     n_nodes: int
+    #: "engine" (zarrcore.open_group / open_consolidated) or "store walk"
+    method: str = "engine"
 
     @property
     def requests(self) -> int:
         return self.reads + self.listings
 
 
-def walk_hierarchy(store: Store, path: str = "", fmt: int | None = None) -> int:
-    """Discover every node by reading the root metadata, then listing each group and reading
-    its children's metadata, the way a browser does without consolidated metadata. Returns
-    the number of nodes found below the root."""
-    fmt = fmt or detect_format(store, path)
-    root = _prefix(path)
-    root_keys = [root + ".zgroup", root + ".zattrs"] if fmt == 2 else [root + V3_NAME]
-    store.get_many(root_keys)
+def _engine_walk(group: Any) -> int:
     found = 0
-    pending = [root]
+    pending = [group]
     while pending:
-        prefix = pending.pop()
-        children = [c for c in store.list_dir(prefix) if not c.startswith(".") and c != V3_NAME]
-        if fmt == 2:
-            keys = [f"{prefix}{c}/{s}" for c in children for s in V2_SUFFIXES]
-            docs = store.get_many(keys)
-            for child in children:
-                if docs.get(f"{prefix}{child}/.zgroup") is not None:
-                    pending.append(f"{prefix}{child}/")
-                    found += 1
-                elif docs.get(f"{prefix}{child}/.zarray") is not None:
-                    found += 1
-        else:
-            keys = [f"{prefix}{c}/{V3_NAME}" for c in children]
-            docs = store.get_many(keys)
-            for key, raw in docs.items():
-                doc = _load(raw, key, store.url)
-                if isinstance(doc, dict) and doc.get("node_type") == "group":
-                    pending.append(key[: -len(V3_NAME)])
-                    found += 1
-                elif isinstance(doc, dict) and doc.get("node_type") == "array":
-                    found += 1
+        for _name, node in pending.pop().members():
+            found += 1
+            if hasattr(node, "members"):
+                pending.append(node)
     return found
 
 
+def _engine_reads_consolidated(fmt: int) -> bool:
+    from zarrcore.consolidate import consolidated_formats
+
+    return any(f.zarr_format == fmt for f in consolidated_formats())
+
+
 def read_consolidated(store: Store, path: str = "", fmt: int | None = None) -> int:
-    """Discover every node from the consolidated document alone (one read)."""
+    """Count every node from the consolidated document alone (one read), store level."""
     fmt = fmt or detect_format(store, path)
     prefix = _prefix(path)
     if fmt == 2:
@@ -304,22 +293,37 @@ def read_consolidated(store: Store, path: str = "", fmt: int | None = None) -> i
         return sum(1 for k in doc["metadata"] if k.endswith((".zgroup", ".zarray"))) - 1
     key = prefix + V3_NAME
     root = _load(store.get_many([key])[key], key, store.url)
-    if not isinstance(root, dict) or not isinstance(root.get("consolidated_metadata"), dict):
+    cons = root.get("consolidated_metadata") if isinstance(root, dict) else None
+    if not isinstance(cons, dict) or not isinstance(cons.get("metadata"), dict):
         raise NotFoundError("no consolidated metadata", url=store.url, key=key)
-    return len(root["consolidated_metadata"]["metadata"])
+    return len(cons["metadata"])
 
 
 def measure_open(store: Store, path: str = "", *, consolidated: bool) -> OpenCost:
-    """Requests and time to discover every node under ``path`` (walk vs consolidated)."""
+    """Requests and time to open the group at ``path`` and list every node below it, with
+    zarrcore (``open_group`` walking each group, or ``open_consolidated``). For v3 before
+    zarrcore reads inline consolidated metadata, a store-level walk of the same documents
+    is measured instead (``method="store walk"``)."""
+    import zarrcore
+
     fmt = detect_format(store, path)  # not counted: both ways start from a known format
     counting = CountingStore(store)
     start = time.perf_counter()
-    if consolidated:
+    method = "engine"
+    if consolidated and not _engine_reads_consolidated(fmt):
+        method = "store walk"
         n_nodes = read_consolidated(counting, path, fmt)
+    elif consolidated:
+        n_nodes = _engine_walk(zarrcore.open_consolidated(counting, path=path))
     else:
-        n_nodes = walk_hierarchy(counting, path, fmt)
+        n_nodes = _engine_walk(zarrcore.open_group(counting, mode="r", path=path))
     seconds = time.perf_counter() - start
-    return OpenCost(counting.reads, counting.listings, seconds, n_nodes)
+    counts = counting.counts
+    round_trips = sum(
+        counts.get(name, 0)
+        for name in ("get", "get_range", "get_many", "getsize", "exists", "list_prefix", "list_dir")
+    )
+    return OpenCost(counting.reads, counting.listings, round_trips, seconds, n_nodes, method)
 
 
 @dataclass(frozen=True)
@@ -331,9 +335,10 @@ class ConsolidationReport:
     def summary(self) -> str:
         b, a = self.before, self.after
         return (
-            f"Wrote {self.key}. Discovering {a.n_nodes} nodes: {b.requests} requests "
-            f"({b.reads} reads, {b.listings} listings) in {b.seconds * 1000:.0f} ms before, "
-            f"{a.requests} in {a.seconds * 1000:.0f} ms after."
+            f"Wrote {self.key}. Opening the group and listing its {a.n_nodes} nodes took "
+            f"{b.round_trips} round trips ({b.reads} metadata keys read, {b.listings} "
+            f"listings) and {b.seconds * 1000:.0f} ms before; {a.round_trips} round trips "
+            f"({a.reads} keys, {a.listings} listings) and {a.seconds * 1000:.0f} ms after."
         )
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import zarr
 
+import zarrcore
 from app.models.consolidation import (
     consolidate_with_report,
     measure_open,
@@ -27,7 +28,7 @@ from zarrcore.store.wrappers import CountingStore
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _v2_hierarchy(path: Path, n_groups: int = 3, n_arrays: int = 2) -> None:
+def _v2_hierarchy(path: Path, n_groups: int = 3, n_arrays: int = 2, fill: bool = True) -> None:
     """zarr-python 2 writes: root + n_groups groups, each with n_arrays small arrays."""
     root = zarr.open_group(str(path), mode="w")
     root.attrs["title"] = "demo"
@@ -35,7 +36,8 @@ def _v2_hierarchy(path: Path, n_groups: int = 3, n_arrays: int = 2) -> None:
         group = root.create_group(f"g{g}")
         for a in range(n_arrays):
             arr = group.create_dataset(f"a{a}", shape=(4, 4), chunks=(2, 2), dtype="i2")
-            arr[:] = np.arange(16, dtype="i2").reshape(4, 4)
+            if fill:
+                arr[:] = np.arange(16, dtype="i2").reshape(4, 4)
 
 
 def test_missing_consolidated_metadata_is_reported(tmp_path: Path) -> None:
@@ -100,7 +102,7 @@ def test_written_metadata_opens_in_zarr_python(tmp_path: Path) -> None:
 
 def test_cancel_leaves_store_untouched(tmp_path: Path) -> None:
     path = tmp_path / "h.zarr"
-    _v2_hierarchy(path, n_groups=10)
+    _v2_hierarchy(path, n_groups=10, fill=False)
     before = {p: p.read_bytes() for p in path.rglob("*") if p.is_file()}
     calls = {"n": 0}
 
@@ -116,7 +118,7 @@ def test_cancel_leaves_store_untouched(tmp_path: Path) -> None:
 
 def test_scan_reports_progress(tmp_path: Path) -> None:
     path = tmp_path / "h.zarr"
-    _v2_hierarchy(path, n_groups=40)
+    _v2_hierarchy(path, n_groups=40, fill=False)
     seen: list[tuple[int, int, str]] = []
     scan_hierarchy(DirectoryStore(path), progress=lambda d, t, p: seen.append((d, t, p)))
     reading = [s for s in seen if s[2] == "reading metadata"]
@@ -135,20 +137,42 @@ def test_reported_read_counts_are_right(tmp_path: Path) -> None:
     store = DirectoryStore(path)
     plan = scan_hierarchy(store)
     report = consolidate_with_report(store, plan)
-    # walk: detect (2 keys) + per group listing (root + 3 groups = 4 listings) and
-    # 3 metadata keys per child (3 children of root + 2 per group * 3 = 9 children)
+    # walking: one listing per group (root + 3 groups), node documents read in batches
+    assert report.before.n_nodes == report.after.n_nodes == 9
     assert report.before.listings == 4
-    assert report.before.reads == 2 + 3 * 9
-    assert report.before.n_nodes == 9
-    assert (report.after.reads, report.after.listings, report.after.n_nodes) == (1, 0, 9)
-    # cross-check with an independent counter around the same store: it also sees the
-    # two-key format detection that measure_open does before it starts counting
+    assert report.before.reads > 9
+    # consolidated: one batched read of the root documents, no listing at all
+    assert report.after.listings == 0
+    assert report.after.round_trips == 1
+    assert report.after.method == "engine"
+    # the numbers are what an independent counter around the same store sees (plus the
+    # format detection measure_open does before it starts counting)
     for consolidated in (False, True):
         outer = CountingStore(store)
         cost = measure_open(outer, consolidated=consolidated)
         assert outer.reads == 2 + cost.reads
         assert outer.listings == cost.listings
-    assert "before" in report.summary()
+    assert "round trips" in report.summary()
+
+
+def test_our_preview_agrees_with_zarrcore_check(tmp_path: Path) -> None:
+    path = tmp_path / "h.zarr"
+    _v2_hierarchy(path)
+    zarr.consolidate_metadata(str(path))
+    root = zarr.open_group(str(path), mode="a")
+    root.attrs["title"] = "renamed"
+    root.create_group("new")
+    store = DirectoryStore(path)
+    plan = scan_hierarchy(store)
+    engine = zarrcore.check_consolidated(store)
+    ours = {d.change: set() for d in plan.differences}
+    for d in plan.differences:
+        ours[d.change].add(d.key)
+    assert ours.get("added", set()) == set(engine.missing)
+    assert ours.get("changed", set()) == set(engine.changed)
+    assert ours.get("removed", set()) == set(engine.extra)
+    write_consolidated(store, plan)
+    assert zarrcore.check_consolidated(store).up_to_date
 
 
 def test_v3_consolidation_round_trip() -> None:
@@ -179,7 +203,8 @@ def test_v3_consolidation_round_trip() -> None:
     store.set("g/a/zarr.json", json.dumps({**array, "attributes": {"x": 1}}).encode())
     stale = scan_hierarchy(store)
     assert [(d.key, d.change) for d in stale.differences] == [("g/a", "changed")]
-    assert measure_open(store, consolidated=True).reads == 1
+    after = measure_open(store, consolidated=True)
+    assert (after.round_trips, after.listings, after.n_nodes) == (1, 0, 2)
 
 
 KILL_SCRIPT = textwrap.dedent(
