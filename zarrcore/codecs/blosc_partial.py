@@ -253,20 +253,23 @@ def decode_planned(
 ) -> np.ndarray[Any, Any]:
     """Decode ``plan`` from ``fetched``, the chunk's bytes ``[plan.fetch_start, plan.fetch_stop)``.
 
-    Returns a 1-D ``uint8`` array of ``plan.stop - plan.start`` bytes (``out``'s byte view
-    when ``out`` is given).
+    Returns a 1-D ``uint8`` array of ``plan.stop - plan.start`` bytes: ``out``'s byte view
+    when ``out`` is given, else possibly a view into a larger scratch buffer or (memcpyed
+    chunks) a read-only view of ``fetched``, so the caller copies at most once.
     """
     view = _as_bytes_view(fetched)
     length = plan.stop - plan.start
-    dest = _destination(length, out)
     if length == 0:
-        return dest
+        return _destination(length, out)
     if len(view) < plan.fetch_nbytes:
         raise CorruptChunkError(
             f"blosc chunk truncated: needed {plan.fetch_nbytes} bytes at offset "
             f"{plan.fetch_start}, got {len(view)}"
         )
     header = table.header
+    if header.memcpyed and out is None:
+        return np.frombuffer(view, dtype=np.uint8, count=length)  # read-only view, no copy
+    dest = _destination(length, out)
     if header.memcpyed:
         dest[:] = np.frombuffer(view, dtype=np.uint8, count=length)
         return dest
@@ -283,6 +286,11 @@ def decode_planned(
     if offset == 0 and sub_nbytes == length:
         _decompress_into(mini, dest)
         return dest
+    if out is None:
+        # decode the blocks into one buffer and hand out a view of the part asked for
+        scratch = np.empty(sub_nbytes, dtype=np.uint8)
+        _decompress_into(mini, scratch)
+        return scratch[offset : offset + length]
     scratch = np.empty(sub_nbytes, dtype=np.uint8)
     _decompress_into(mini, scratch)
     dest[:] = scratch[offset : offset + length]
@@ -294,9 +302,9 @@ def decode_byte_range(
 ) -> np.ndarray[Any, Any]:
     """Decoded bytes ``[start, stop)`` of a whole blosc chunk, decompressing only needed blocks.
 
-    Returns a 1-D ``uint8`` array of ``stop - start`` bytes. When ``out`` is given (a
-    contiguous array of exactly that many bytes) the bytes are written there and ``out``'s
-    byte view is returned.
+    Returns a 1-D ``uint8`` array of ``stop - start`` bytes (may be a read-only view of
+    ``buf`` for memcpyed chunks). When ``out`` is given (a contiguous array of exactly that
+    many bytes) the bytes are written there and ``out``'s byte view is returned.
     """
     view = _as_bytes_view(buf)
     read_header(view)
@@ -399,3 +407,38 @@ def contiguous_region(
             region_shape.append(chunk_shape[axis])
             region_sel.append(a_first if a_int else slice(a_first, a_last + 1, a_step))
     return ContiguousRegion(item_start, item_stop, tuple(region_shape), tuple(region_sel))
+
+
+def decode_selection(
+    buf: BufferLike,
+    chunk_shape: tuple[int, ...],
+    dtype: np.dtype[Any],
+    order: str,
+    selection: tuple[int | slice, ...],
+) -> np.ndarray[Any, Any] | None:
+    """``selection`` of a whole blosc chunk of ``chunk_shape``/``dtype``/``order`` items.
+
+    Decodes only the blocks holding :func:`contiguous_region` of the selection. Returns None
+    when that would need every block anyway (the caller should decode the chunk as a whole,
+    which can go straight into its output) or when the selection is empty. The result may be
+    a view into a scratch buffer or into ``buf``; copy it before ``buf`` is reused.
+    """
+    region = contiguous_region(chunk_shape, selection, order)
+    if region is None:
+        return None
+    view = _as_bytes_view(buf)
+    header = read_header(view)
+    itemsize = dtype.itemsize
+    expected = itemsize * int(np.prod(chunk_shape, dtype=np.int64))
+    if header.nbytes != expected:
+        raise CorruptChunkError(
+            f"decoded chunk has {header.nbytes} bytes, expected {expected} "
+            f"({chunk_shape} of {dtype})"
+        )
+    table = read_block_table(view)
+    plan = plan_byte_range(table, region.item_start * itemsize, region.item_stop * itemsize)
+    if plan.whole:
+        return None
+    raw = decode_planned(table, plan, view[plan.fetch_start : plan.fetch_stop])
+    items = raw.view(dtype).reshape(region.region_shape, order="F" if order == "F" else "C")
+    return items[region.selection]
