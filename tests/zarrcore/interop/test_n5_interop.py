@@ -1,0 +1,167 @@
+"""N5 interop with zarr-python 2.18's ``N5Store`` / ``N5FSStore``, both ways.
+
+zarrcore side: the N5Store key space plus the ``n5_wrapper`` codec (zarrcore.testing.n5
+helpers), so store and codec are checked without the array API.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numcodecs
+import numpy as np
+import pytest
+import zarr
+
+from zarrcore.codecs.n5 import parse_header
+from zarrcore.store.n5 import N5Store
+from zarrcore.testing.n5 import read_array, write_array, zarray_document
+
+pytestmark = [
+    pytest.mark.interop,
+    # zarr-python 2.18 deprecates N5Store/N5FSStore (zarr-python#1274); the warning is
+    # attributed to this module (stacklevel=2), so pyproject's zarr-module filter misses it
+    pytest.mark.filterwarnings("ignore:The N5(FS)?Store is deprecated:FutureWarning"),
+]
+
+ZARR_COMPRESSORS: dict[str, Any] = {
+    "raw": None,
+    "gzip": numcodecs.GZip(level=1),
+    "zlib": numcodecs.Zlib(level=1),
+    "bz2": numcodecs.BZ2(level=1),
+    "xz": numcodecs.LZMA(preset=1),
+    "blosc": numcodecs.Blosc(cname="zstd", clevel=3, shuffle=numcodecs.Blosc.BITSHUFFLE),
+    "zstd": numcodecs.Zstd(level=1),
+    "lz4-numcodecs": numcodecs.LZ4(),
+}
+DTYPES = ["u1", "i2", "u4", "i8", "f4", "f8"]
+
+
+def _values(shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    count = int(np.prod(shape))
+    values = (np.arange(count) * 37 % 1001 - 300).reshape(shape)
+    if np.dtype(dtype).kind == "u":
+        values = np.abs(values)
+    if np.dtype(dtype).kind == "f":
+        return (values / 7).astype(dtype)
+    return values.astype(dtype)
+
+
+def _zarr_n5(path: Path, fs: bool) -> Any:
+    if fs:
+        return zarr.N5FSStore(str(path), auto_mkdir=True)
+    return zarr.N5Store(str(path))
+
+
+@pytest.mark.parametrize("fs", [False, True], ids=["N5Store", "N5FSStore"])
+@pytest.mark.parametrize("compressor", list(ZARR_COMPRESSORS))
+def test_zarr_written_n5_reads_in_zarrcore(tmp_path: Path, compressor: str, fs: bool) -> None:
+    path = tmp_path / "z.n5"
+    root = zarr.group(store=_zarr_n5(path, fs))
+    root.attrs["title"] = "from zarr"
+    expected = {}
+    for dtype in DTYPES:
+        arr = root.create_dataset(
+            f"sub/{dtype}",
+            shape=(7, 11),
+            chunks=(3, 4),
+            dtype=dtype,
+            compressor=ZARR_COMPRESSORS[compressor],
+        )
+        arr[:] = expected[dtype] = _values((7, 11), dtype)
+        arr.attrs["dtype_name"] = dtype
+    store = N5Store.from_url(str(path), read_only=True)
+    assert json.loads(store.get(".zattrs")) == {"title": "from zarr"}
+    assert store.list_dir("sub/") == [".zgroup", *sorted(DTYPES)]
+    for dtype, values in expected.items():
+        got = read_array(store, f"sub/{dtype}")
+        assert got.dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(got, values)
+        assert json.loads(store.get(f"sub/{dtype}/.zattrs")) == {"dtype_name": dtype}
+        # zarr-python writes full-size edge blocks; the header says so
+        assert parse_header(store.get(f"sub/{dtype}/2.2")).shape == (3, 4)
+
+
+def test_zarr_metadata_documents_match_zarr_python(tmp_path: Path) -> None:
+    path = tmp_path / "z.n5"
+    zstore = zarr.N5Store(str(path))
+    root = zarr.group(store=zstore)
+    root.create_dataset("a", shape=(5, 3), chunks=(2, 2), dtype="i4", compressor=None)
+    store = N5Store.from_url(str(path), read_only=True)
+    ours = json.loads(store.get("a/.zarray"))
+    theirs = json.loads(zstore["a/.zarray"])
+    assert ours == theirs
+    assert json.loads(store.get(".zgroup")) == json.loads(zstore[".zgroup"])
+
+
+@pytest.mark.parametrize("fs", [False, True], ids=["N5Store", "N5FSStore"])
+@pytest.mark.parametrize(
+    "compressor",
+    [
+        None,
+        {"id": "gzip", "level": 1},
+        {"id": "zlib", "level": 1},
+        {"id": "bz2", "level": 1},
+        {"id": "lzma", "format": 1, "check": -1, "preset": 1, "filters": None},
+        {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0},
+        {"id": "zstd", "level": 1},
+    ],
+    ids=lambda c: "raw" if c is None else c["id"],
+)
+def test_zarrcore_written_n5_reads_in_zarr(
+    tmp_path: Path, compressor: dict[str, Any] | None, fs: bool
+) -> None:
+    path = tmp_path / "c.n5"
+    store = N5Store.from_url(str(path))
+    store.set(".zgroup", b'{"zarr_format": 2}')
+    store.set(".zattrs", b'{"creator": "zarrcore"}')
+    store.set("g/.zgroup", b'{"zarr_format": 2}')
+    store.set("g/h/.zgroup", b'{"zarr_format": 2}')
+    expected = {}
+    for dtype in DTYPES:
+        name = f"g/h/{dtype}"
+        store.set(f"{name}/.zarray", zarray_document([9, 5], [4, 2], f"<{dtype}", compressor))
+        store.set(f"{name}/.zattrs", json.dumps({"unit": "um", "n": [1, 2]}).encode())
+        expected[dtype] = _values((9, 5), dtype)
+        write_array(store, name, expected[dtype])
+    # edge blocks are truncated as n5-java writes them
+    edge = parse_header((path / "g" / "h" / "u1" / "2" / "2").read_bytes())
+    assert edge.shape == (1, 1)
+    root = zarr.open_group(store=_zarr_n5(path, fs), mode="r")
+    assert dict(root.attrs) == {"creator": "zarrcore"}
+    assert sorted(root["g/h"].array_keys()) == sorted(DTYPES)
+    for dtype, values in expected.items():
+        arr = root[f"g/h/{dtype}"]
+        assert arr.shape == (9, 5) and arr.chunks == (4, 2)
+        np.testing.assert_array_equal(arr[:], values)
+        assert dict(arr.attrs) == {"unit": "um", "n": [1, 2]}
+
+
+def test_zarrcore_lz4_is_java_framed_and_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "l.n5"
+    store = N5Store.from_url(str(path))
+    store.set("a/.zarray", zarray_document([100], [30], "<u2", {"id": "lz4", "acceleration": 1}))
+    values = np.arange(100, dtype="<u2")
+    write_array(store, "a", values)
+    attrs = json.loads((path / "a" / "attributes.json").read_text())
+    assert attrs["compression"] == {"type": "lz4", "blockSize": 65536}
+    assert (path / "a" / "3").read_bytes()[8:16] == b"LZ4Block"
+    np.testing.assert_array_equal(read_array(N5Store.from_url(str(path)), "a"), values)
+
+
+def test_zarr_lz4_attributes_read_with_numcodecs_framing(tmp_path: Path) -> None:
+    path = tmp_path / "z.n5"
+    arr = zarr.open_array(
+        store=zarr.N5Store(str(path)),
+        mode="w",
+        shape=(50,),
+        chunks=(16,),
+        dtype="i4",
+        compressor=numcodecs.LZ4(),
+    )
+    arr[:] = np.arange(50)
+    assert json.loads((path / "attributes.json").read_text())["compression"]["type"] == "lz4"
+    store = N5Store.from_url(str(path), read_only=True)
+    np.testing.assert_array_equal(read_array(store, ""), np.arange(50))
