@@ -226,6 +226,11 @@ def open_array(
     )
     _require_parents(kv, path, meta.zarr_format)
     _write_new(kv, path, meta)
+    if getattr(kv, "translates_metadata", False):
+        # the store keeps its own form (N5: n5_wrapper codec); use what it now reads as
+        stored = read_node(source, path)
+        if isinstance(stored, ArrayMetadata):
+            meta = stored
     array = Array(
         source,
         path,

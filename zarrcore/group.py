@@ -280,6 +280,11 @@ class Group(Node):
         )
         self._prepare(path, overwrite=overwrite)
         self._write_node(path, meta)
+        if getattr(self.store, "translates_metadata", False):
+            # the store keeps its own form (N5: n5_wrapper codec); use what it now reads as
+            stored = self._existing(path)
+            if isinstance(stored, ArrayMetadata):
+                meta = stored
         array = Array(
             self.source,
             path,

@@ -52,6 +52,10 @@ def _join(directory: str, name: str) -> str:
 class N5Store(Store):
     """zarr v2 view of an N5 container held by ``inner``."""
 
+    #: metadata written is stored in another form and reads back differently (the array
+    #: layer re-reads ``.zarray`` after creating an array, as zarr-python does)
+    translates_metadata = True
+
     def __init__(self, inner: Store, *, url: str | None = None) -> None:
         super().__init__(url or inner.url, read_only=inner.read_only)
         self.inner = inner
