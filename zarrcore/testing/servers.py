@@ -11,11 +11,14 @@ kill the server or need ``requirepass``.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from types import TracebackType
@@ -140,3 +143,73 @@ class PrivateMoto:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+class _RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with single ``Range: bytes=`` support (stdlib's handler has none)."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        return  # keep test output clean
+
+    def _forbidden(self) -> bool:
+        """Names starting with ``forbidden`` answer 403, to test access errors."""
+        if self.path.rsplit("/", 1)[-1].startswith("forbidden"):
+            self.send_error(403)
+            return True
+        return False
+
+    def do_HEAD(self) -> None:
+        if not self._forbidden():
+            super().do_HEAD()
+
+    def do_GET(self) -> None:
+        if self._forbidden():
+            return
+        spec = self.headers.get("Range")
+        path = self.translate_path(self.path)
+        if not spec or not os.path.isfile(path):
+            super().do_GET()
+            return
+        with open(path, "rb") as handle:
+            data = handle.read()
+        first, _, last = spec.removeprefix("bytes=").partition("-")
+        size = len(data)
+        if not first:
+            start, end = max(0, size - int(last)), size - 1
+        else:
+            start, end = int(first), min(size - 1, int(last)) if last else size - 1
+        if start >= size:
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = data[start : end + 1]
+        self.send_response(206)
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class StaticHTTPServer:
+    """Serve ``directory`` on 127.0.0.1 (threaded, with Range support) until ``stop()``."""
+
+    def __init__(self, directory: str) -> None:
+        handler = functools.partial(_RangeRequestHandler, directory=directory)
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self.port = int(self._server.server_address[1])
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
