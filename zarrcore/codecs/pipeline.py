@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numcodecs.compat import ensure_bytes, ensure_ndarray_like
 
+from zarrcore.codecs import blosc_partial
 from zarrcore.codecs.registry import Codec, get_codec
-from zarrcore.errors import CorruptChunkError, UnsupportedCodecError
-from zarrcore.metadata.base import ChunkCodec
+from zarrcore.errors import CorruptChunkError, UnsupportedCodecError, UnsupportedError
+from zarrcore.metadata.base import ChunkCodec, ChunkSelection
 
 if TYPE_CHECKING:
     from zarrcore.metadata.v2 import V2ArrayMetadata
@@ -50,6 +51,13 @@ class V2Pipeline(ChunkCodec):
         self.chunk_nbytes = self.chunk_size * dtype.itemsize
         self._filter_configs = filter_configs or []
         self._compressor_config = compressor_config
+        # blosc alone: a partly selected chunk decodes only the blosc blocks it needs
+        self.supports_partial_decode = (
+            compressor is not None
+            and getattr(compressor, "codec_id", None) == "blosc"
+            and not filters
+            and not dtype.hasobject
+        )
 
     @classmethod
     def from_metadata(
@@ -99,6 +107,19 @@ class V2Pipeline(ChunkCodec):
             raise CorruptChunkError(
                 f"chunk cannot be decoded ({type(exc).__name__}: {exc})", url=url, key=key
             ) from exc
+
+    def decode_region(
+        self, data: bytes, chunk_selection: ChunkSelection, *, key: str, url: str
+    ) -> np.ndarray | None:
+        """Blosc chunks: decode only the blocks holding ``chunk_selection`` (None: all needed)."""
+        if not self.supports_partial_decode or not len(data):
+            return None
+        try:
+            return blosc_partial.decode_selection(
+                data, self.chunks, self.dtype, self.order, chunk_selection
+            )
+        except (CorruptChunkError, UnsupportedError) as exc:
+            raise type(exc)(exc.message, url=url, key=key) from None
 
     def _decode(self, data: bytes, out: np.ndarray | None) -> np.ndarray:
         direct = (
