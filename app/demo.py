@@ -72,18 +72,22 @@ def _nuclei_volume(rng: np.random.Generator, shape: tuple[int, int, int]) -> np.
     z = np.arange(nz, dtype=np.float32)[:, None, None]
     for _ in range(70):
         cz, cy, cx = rng.uniform(0, nz), rng.uniform(0, ny), rng.uniform(0, nx)
-        ry, rx, rz = rng.uniform(10, 24), rng.uniform(10, 24), rng.uniform(3, 6)
+        ry, rx, rz = rng.uniform(12, 22), rng.uniform(12, 22), rng.uniform(3, 6)
         y0, y1 = int(max(cy - 3 * ry, 0)), int(min(cy + 3 * ry, ny))
         x0, x1 = int(max(cx - 3 * rx, 0)), int(min(cx + 3 * rx, nx))
         if y1 <= y0 or x1 <= x0:
             continue
         yy = np.arange(y0, y1, dtype=np.float32)[None, :, None]
         xx = np.arange(x0, x1, dtype=np.float32)[None, None, :]
-        blob = np.exp(
-            -(((yy - cy) / ry) ** 4 + ((xx - cx) / rx) ** 4) / 2 - ((z - cz) / rz) ** 2 / 2
-        )
+        blob = np.exp(-(((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2) - ((z - cz) / rz) ** 2 / 2)
         volume[:, y0:y1, x0:x1] += rng.uniform(0.5, 1.0) * blob
-    return volume
+    # Chromatin-like texture: smoothed noise modulating the nuclei.
+    texture = rng.normal(size=(ny, nx)).astype(np.float32)
+    kernel = np.exp(-0.5 * (np.arange(-6, 7) / 2.0) ** 2).astype(np.float32)
+    kernel /= kernel.sum() / 3.0
+    for axis in (0, 1):
+        texture = np.apply_along_axis(np.convolve, axis, texture, kernel, mode="same")
+    return volume * (0.8 + 0.2 * np.tanh(texture))[None]
 
 
 def _cells(rng: np.random.Generator, shape: tuple[int, int, int, int]) -> np.ndarray:

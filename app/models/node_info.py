@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,9 @@ import numpy as np
 from app.models.hierarchy import is_array, kind_of, multiscales_of
 from app.models.job_queue import CancelToken
 from app.models.tree_nodes import NodeKind
+
+#: arrays with more chunks than this are not measured chunk by chunk
+MAX_MEASURED_CHUNKS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +68,9 @@ def _attributes(node: Any) -> dict[str, Any]:
 
 
 def _writable(node: Any) -> bool:
-    read_only = getattr(node, "read_only", None)
+    read_only = getattr(node, "metadata_read_only", None)
+    if read_only is None:
+        read_only = getattr(node, "read_only", None)
     if read_only is None:
         mode = getattr(node, "mode", "r")
         return mode != "r"
@@ -84,6 +90,9 @@ def _codec_text(codec: Any) -> str:
 
 
 def _codec_rows(array: Any) -> list[tuple[str, str]]:
+    describe = getattr(array, "describe", None)
+    if callable(describe):
+        return _described_codec_rows(describe())
     rows: list[tuple[str, str]] = []
     codecs = getattr(array, "codecs", None)
     if codecs:
@@ -93,6 +102,22 @@ def _codec_rows(array: Any) -> list[tuple[str, str]]:
         rows.append(("Filters", " → ".join(_codec_text(c) for c in filters)))
     if hasattr(array, "compressor") and not codecs:
         rows.append(("Compressor", _codec_text(array.compressor)))
+    return rows
+
+
+def _described_codec_rows(info: dict[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for key, label in (("filters", "Filters"), ("compressor", "Compressor"), ("codecs", "Codecs")):
+        if key not in info:
+            continue
+        value = info[key]
+        if isinstance(value, list | tuple):
+            text = " → ".join(json.dumps(v, default=str) for v in value) if value else "none"
+        else:
+            text = "none" if value is None else json.dumps(value, default=str)
+        rows.append((label, text))
+    if info.get("dimension_separator"):
+        rows.append(("Dimension separator", repr(info["dimension_separator"])))
     return rows
 
 
@@ -173,20 +198,28 @@ def storage_stats(array: Any, token: CancelToken | None = None) -> StorageStats:
     """Stored vs total chunks and stored bytes, from the engine's chunk listing and sizes."""
     total = _nchunks(array)
     chunk_nbytes = int(np.prod(array.chunks, dtype=np.int64)) * np.dtype(array.dtype).itemsize
+    if total > MAX_MEASURED_CHUNKS:
+        raise ValueError(
+            f"{total:,} chunks: too many to measure here (limit {MAX_MEASURED_CHUNKS:,})"
+        )
     stored = 0
     nbytes: int | None = 0
-    for coords in array.chunk_keys():
-        if token is not None:
-            token.raise_if_cancelled()
-        info = array.chunk_info(coords)
-        if not _info_stored(info):
-            continue
-        stored += 1
-        size = _info_nbytes(info)
-        if size is None or nbytes is None:
-            nbytes = None
-        else:
-            nbytes += size
+    coords_iter = getattr(array, "iter_chunk_coords", None)
+    all_coords = list(coords_iter()) if callable(coords_iter) else list(array.chunk_keys())
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="zarrscope-stats") as pool:
+        for start in range(0, len(all_coords), 256):
+            if token is not None:
+                token.raise_if_cancelled()
+            batch = all_coords[start : start + 256]
+            for info in pool.map(array.chunk_info, batch):
+                if not _info_stored(info):
+                    continue
+                stored += 1
+                size = _info_nbytes(info)
+                if size is None or nbytes is None:
+                    nbytes = None
+                else:
+                    nbytes += size
     return StorageStats(
         chunks_total=total,
         chunks_stored=stored,

@@ -413,9 +413,15 @@ class MainWindow(QMainWindow):
     # -- lifecycle ------------------------------------------------------------------------
     def restore_layout(self) -> None:
         if self.settings is None:
+            self.resizeDocks([self.tree_dock], [430], Qt.Orientation.Horizontal)
             return
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
+        if state is None:
+            self.resizeDocks([self.tree_dock], [430], Qt.Orientation.Horizontal)
+            self.resizeDocks(
+                [self.tree_dock, self.metadata_dock], [300, 500], Qt.Orientation.Vertical
+            )
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:

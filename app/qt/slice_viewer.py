@@ -205,6 +205,8 @@ class SliceViewerWidget(QWidget):
         base = source.base
         tabular = len(base.shape) < 2 or is_tabular(source.dtype)
         self.selection = SliceSelection(base.shape, source.axis_names, source.displayed)
+        if source.channel_axis is not None and source.channel_axis in self.selection.sliced_axes:
+            self.selection.set_index(source.channel_axis, 0)  # first channel, not the middle
         self.selection.changed.connect(self._on_selection_changed)
         self.selection.index_changed.connect(self._on_index_changed)
         self.pages.setCurrentWidget(self.table if tabular else self.graphics)
