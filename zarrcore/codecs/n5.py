@@ -93,6 +93,7 @@ class N5ChunkCodec:
             compressor_config = dict(compressor.get_config())
         if compressor_config is not None and compressor_config.get("id") in ("raw", None):
             compressor_config = None
+        n5_compression.check_supported(compressor_config)
         self.compressor_config: dict[str, Any] | None = compressor_config
         self._wire_dtype = self.dtype.newbyteorder(">")
 

@@ -190,6 +190,12 @@ def compress(config: CompressorConfig, data: npt.NDArray[Any]) -> bytes:
     return bytes(_numcodecs(config).encode(array))
 
 
+def check_supported(config: CompressorConfig) -> None:
+    """Raise UnsupportedCodecError now for a compression this module cannot handle."""
+    if config is not None and config.get("id") not in KNOWN_IDS:
+        _numcodecs(config)
+
+
 def _numcodecs(config: dict[str, Any]) -> Any:
     clean = {k: v for k, v in config.items() if k != "type"}
     try:

@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 import zarr
 
+import zarrcore
+import zarrcore.errors
 from zarrcore.codecs.n5 import parse_header
 from zarrcore.store.n5 import N5Store
 from zarrcore.testing.n5 import read_array, write_array, zarray_document
@@ -165,3 +167,68 @@ def test_zarr_lz4_attributes_read_with_numcodecs_framing(tmp_path: Path) -> None
     assert json.loads((path / "attributes.json").read_text())["compression"]["type"] == "lz4"
     store = N5Store.from_url(str(path), read_only=True)
     np.testing.assert_array_equal(read_array(store, ""), np.arange(50))
+
+
+# -- through the public array API ----------------------------------------------------------
+def test_zarr_hierarchy_opens_with_zarrcore(tmp_path: Path) -> None:
+    path = tmp_path / "z.n5"
+    root = zarr.group(store=zarr.N5Store(str(path)))
+    root.attrs["multiscales"] = [{"version": "0.4", "datasets": [{"path": "s0"}]}]
+    deep = root.create_group("a").create_group("b")
+    values = _values((13, 6, 5), "f4")
+    arr = deep.create_dataset("s0", data=values, chunks=(4, 4, 2), compressor=numcodecs.GZip())
+    arr.attrs["pixelResolution"] = {"dimensions": [1, 1, 2], "unit": "um"}
+    group = zarrcore.open_group(str(path), mode="r")
+    assert group.attrs["multiscales"][0]["datasets"] == [{"path": "s0"}]
+    assert [name for name, _ in group.members()] == ["a"]
+    array = group["a/b/s0"]
+    assert isinstance(array, zarrcore.Array)
+    assert array.shape == (13, 6, 5) and array.chunks == (4, 4, 2)
+    assert array.dtype == np.dtype("f4") and array.fill_value == 0
+    assert array.attrs["pixelResolution"]["unit"] == "um"
+    np.testing.assert_array_equal(array[...], values)
+    np.testing.assert_array_equal(array[3:11:3, 5, ::2], values[3:11:3, 5, ::2])
+
+
+@pytest.mark.parametrize(
+    "compressor",
+    [
+        None,
+        numcodecs.GZip(5),
+        numcodecs.Zlib(1),
+        numcodecs.BZ2(2),
+        numcodecs.LZMA(preset=1),
+        numcodecs.Blosc(),
+        numcodecs.Zstd(1),
+    ],
+    ids=lambda c: "raw" if c is None else c.codec_id,
+)
+def test_zarrcore_arrays_on_n5_read_in_zarr(tmp_path: Path, compressor: Any) -> None:
+    path = tmp_path / "c.n5"
+    group = zarrcore.open_group(str(path), mode="w")
+    group.attrs["origin"] = "zarrcore"
+    values = _values((10, 9), "i2")
+    array = group.create_group("raw").create_array(
+        "data", shape=(10, 9), chunks=(4, 4), dtype="i2", compressor=compressor
+    )
+    array[...] = values
+    array[0, :3] = -1
+    values[0, :3] = -1
+    array.attrs["scale"] = [2.0, 2.0]
+    root = zarr.open_group(store=zarr.N5Store(str(path)), mode="r")
+    assert dict(root.attrs) == {"origin": "zarrcore"}
+    np.testing.assert_array_equal(root["raw/data"][:], values)
+    assert dict(root["raw/data"].attrs) == {"scale": [2.0, 2.0]}
+    # and the block at the corner is truncated like n5-java's
+    assert parse_header((path / "raw" / "data" / "2" / "2").read_bytes()).shape == (2, 1)
+    np.testing.assert_array_equal(zarrcore.open_array(str(path), path="raw/data")[...], values)
+
+
+def test_n5_refuses_zarr_only_features_through_the_api(tmp_path: Path) -> None:
+    group = zarrcore.open_group(str(tmp_path / "c.n5"), mode="w")
+    with pytest.raises(zarrcore.errors.MetadataError, match="fill value 0"):
+        group.create_array("f", shape=(4,), chunks=(2,), dtype="u1", fill_value=3)
+    with pytest.raises(zarrcore.errors.MetadataError, match="filters"):
+        group.create_array(
+            "d", shape=(4,), chunks=(2,), dtype="u1", filters=[numcodecs.Delta("u1")]
+        )

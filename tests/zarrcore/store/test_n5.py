@@ -363,9 +363,8 @@ def test_unknown_compression_type_is_an_unsupported_codec(tmp_path: Path) -> Non
     store = N5Store.from_url(str(root))
     zarray = json.loads(store.get("a/.zarray"))
     assert zarray["compressor"]["compressor_config"] == {"id": "snappy9000"}
-    codec = get_codec(zarray["compressor"])
     with pytest.raises(UnsupportedCodecError, match="snappy9000"):
-        codec.decode(store.get("a/0"))
+        get_codec(zarray["compressor"])
 
 
 def test_corrupt_edge_chunk_written_through_the_store_names_url_and_key(tmp_path: Path) -> None:
@@ -388,3 +387,60 @@ def test_codec_used_by_the_store_is_n5_chunk_codec(java_container: Path) -> None
     store = N5Store.from_url(str(java_container))
     zarray = json.loads(store.get("data/lz4/.zarray"))
     assert isinstance(get_codec(zarray["compressor"]), N5ChunkCodec)
+
+
+# -- through the public array API ----------------------------------------------------------
+def test_java_container_opens_as_a_hierarchy(java_container: Path) -> None:
+    import zarrcore
+
+    root = zarrcore.open_group(str(java_container), mode="r")
+    assert root.attrs["title"] == "java"
+    assert [name for name, _ in root.members()] == ["data", "legacy"]
+    data = root["data"]
+    assert isinstance(data, zarrcore.Group)
+    assert [name for name, _ in data.arrays()] == ["gzip", "lz4"]
+    gz = root["data/gzip"]
+    assert isinstance(gz, zarrcore.Array)
+    np.testing.assert_array_equal(gz[...], np.arange(35).reshape(5, 7))
+    np.testing.assert_array_equal(gz[4, 1::2], [29, 31, 33])
+    assert gz.attrs["unit"] == "nm"
+    np.testing.assert_array_equal(root["data/lz4"][7:], [-21, -24, -27])
+    np.testing.assert_array_equal(root["legacy"][...], [1.5, 2.5, -1])
+
+
+def test_corrupt_and_truncated_blocks_raise_naming_url_and_key(java_container: Path) -> None:
+    import zarrcore
+
+    block = java_container / "data" / "gzip" / "1" / "2"  # zarr chunk (2, 1)
+    block.write_bytes(block.read_bytes()[:-4])
+    (java_container / "data" / "gzip" / "0" / "0").write_bytes(b"\x00\x09\x00\x02")
+    array = zarrcore.open_array(str(java_container), path="data/gzip")
+    np.testing.assert_array_equal(array[2:4, 3:6], np.arange(35).reshape(5, 7)[2:4, 3:6])
+    with pytest.raises(CorruptChunkError) as info:
+        array[4, 3]
+    assert info.value.key == "data/gzip/2.1"
+    assert info.value.url == str(java_container)
+    with pytest.raises(CorruptChunkError, match="unknown mode 9") as info:
+        array[0, 0]
+    assert info.value.key == "data/gzip/0.0"
+
+
+def test_unknown_compression_makes_the_array_unsupported(tmp_path: Path) -> None:
+    import zarrcore
+
+    root = tmp_path / "u.n5"
+    write_json(root, {"n5": "2.3.0"})
+    write_json(
+        root / "a",
+        {
+            "dimensions": [2],
+            "blockSize": [2],
+            "dataType": "uint8",
+            "compression": {"type": "snappy9000"},
+        },
+    )
+    group = zarrcore.open_group(str(root), mode="r")
+    assert [name for name, _ in group.members()] == ["a"]  # browsing still works
+    with pytest.raises(UnsupportedCodecError, match="snappy9000") as info:
+        group["a"][...]
+    assert info.value.url == str(root)
