@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numcodecs import Blosc, Zstd
+from numcodecs import Blosc, GZip, Zstd
 from numcodecs.registry import get_codec as numcodecs_get_codec
 
 from zarrcore.codecs import lz4block
@@ -71,8 +71,8 @@ def inflate(data: bytes | memoryview, expected_size: int) -> bytes:
 
 
 def gzip_compress(raw: bytes | memoryview, level: int) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
-    return compressor.compress(raw) + compressor.flush()
+    """RFC 1952 as numcodecs writes it (mtime 0), so blocks match zarr-python's bytes."""
+    return bytes(GZip(level=level).encode(raw))
 
 
 # -- zstd ----------------------------------------------------------------------------------
