@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,18 @@ from zarrcore.metadata.formats import NodeSource, join_key
 from zarrcore.node import Node
 
 __all__ = ["Array", "ChunkInfo"]
+
+_write_locks: weakref.WeakKeyDictionary[Any, dict[str, threading.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock(store: Any, path: str) -> threading.Lock:
+    """The process-wide write lock of the array at ``path`` in ``store``."""
+    with _write_locks_guard:
+        per_store = _write_locks.setdefault(store, {})
+        return per_store.setdefault(path, threading.Lock())
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,4 +224,9 @@ class Array(Node):
 
     def __setitem__(self, selection: Any, value: Any) -> None:
         self.check_writable("write array data")
-        write_selection(self.target(), selection, value, write_empty_chunks=self.write_empty_chunks)
+        # partly covered chunks (whole shards for sharded v3) are read-modify-written:
+        # serialise writers of the same array in this process so none loses another's update
+        with _write_lock(self.store, self.path):
+            write_selection(
+                self.target(), selection, value, write_empty_chunks=self.write_empty_chunks
+            )

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from zarrcore import partial_fetch
 from zarrcore.errors import CancelledError, ShapeError
 from zarrcore.indexing import BasicSelection, ChunkProjection
 from zarrcore.metadata.base import ArrayMetadata, ChunkCodec
@@ -44,13 +45,33 @@ def decode_pool() -> ThreadPoolExecutor:
         return _pool
 
 
-def _run_all(tasks: Sequence[Callable[[], None]]) -> None:
-    """Run tasks in the decode pool (inline when there is one); re-raise the first error."""
-    if len(tasks) <= 1 or threading.current_thread().name.startswith("zarrcore-decode"):
+#: below this much decoded data, threads cost more than they save
+INLINE_NBYTES = 1 << 18
+
+
+def _run_all(tasks: Sequence[Callable[[], None]], *, nbytes: int | None = None) -> None:
+    """Run tasks in the decode pool, in a few batches; re-raise the first error.
+
+    Runs inline for a single task, for small total work (``nbytes``) and when already on a
+    decode thread (no nested waits on the same pool).
+    """
+    if (
+        len(tasks) <= 1
+        or (nbytes is not None and nbytes < INLINE_NBYTES)
+        or threading.current_thread().name.startswith("zarrcore-decode")
+    ):
         for task in tasks:
             task()
         return
-    futures: list[Future[None]] = [decode_pool().submit(task) for task in tasks]
+    pool = decode_pool()
+    nbatches = min(len(tasks), pool._max_workers * 4)
+    batches = [tasks[i::nbatches] for i in range(nbatches)]
+
+    def run_batch(batch: Sequence[Callable[[], None]]) -> None:
+        for task in batch:
+            task()
+
+    futures: list[Future[None]] = [pool.submit(run_batch, batch) for batch in batches]
     error: BaseException | None = None
     for future in futures:
         exc = future.exception()
@@ -131,6 +152,12 @@ def decode_chunk_into(
     dest[...] = chunk[projection.chunk_selection]
 
 
+def _chunk_nbytes(meta: ArrayMetadata) -> int:
+    if meta.dtype.hasobject:
+        return INLINE_NBYTES  # object codecs are slow per item: always worth a thread
+    return int(np.prod(meta.chunks, dtype=np.int64)) * meta.dtype.itemsize
+
+
 def _fill_value_for_out(target: ArrayTarget) -> Any:
     return target.meta.read_fill
 
@@ -151,6 +178,13 @@ def read_selection(
     if target.codec.supports_partial_reads:
         _read_regions(target, projections, out, cancel)
         return out.reshape(sel.shape)
+    # plain blosc chunks only partly selected: range-read just the blocks needed
+    ranged, projections = partial_fetch.split_ranged(target, projections, sel.covers_chunk)
+    if ranged:
+        fill = _fill_value_for_out(target)
+        partial_fetch.read_ranged(target, ranged, out, fill=fill, run_all=_run_all, cancel=cancel)
+        if not projections:
+            return out.reshape(sel.shape)
     values = fetch_values(target, (p.chunk_coords for p in projections))
     if cancel is not None and cancel.is_set():
         raise CancelledError("read cancelled", url=target.store.url, key=target.path)
@@ -164,7 +198,7 @@ def read_selection(
         tasks.append(
             _decode_task(target, projection, data, out, sel.covers_chunk(projection), cancel)
         )
-    _run_all(tasks)
+    _run_all(tasks, nbytes=len(tasks) * _chunk_nbytes(meta))
     return out.reshape(sel.shape)
 
 
@@ -299,7 +333,7 @@ def write_selection(
 
         return task
 
-    _run_all([make(p) for p in projections])
+    _run_all([make(p) for p in projections], nbytes=len(projections) * _chunk_nbytes(meta))
     if encoded:
         target.store.set_many(encoded)
     for key in to_delete:

@@ -43,6 +43,7 @@ _builtins_loaded = False
 #: modules that register zarrcore's own codecs when imported (missing ones are skipped)
 BUILTIN_MODULES = (
     "zarrcore.codecs.tolerant",
+    "zarrcore.codecs.trusted_pickle",
     "zarrcore.codecs.n5",
 )
 

@@ -180,8 +180,8 @@ class ArrayMetadata(NodeMetadata):
 
     @property
     def read_fill(self) -> Any:
-        """The value missing chunks read as (``None`` fill -> zeros of the dtype)."""
-        if self.fill_value is None:
+        """The value missing chunks read as (``None`` fill -> zeros; object arrays: None)."""
+        if self.fill_value is None and not self.dtype.hasobject:
             return np.zeros((), dtype=self.dtype)[()]
         return self.fill_value
 

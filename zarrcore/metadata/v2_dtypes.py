@@ -56,6 +56,11 @@ def _tuples_to_lists(value: Any) -> Any:
     return value
 
 
+def _int64_like(dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """int64 with the byte order of a datetime64/timedelta64 dtype."""
+    return np.dtype("i8").newbyteorder(dtype.byteorder)
+
+
 def _decode_float(value: Any, dtype: np.dtype[Any]) -> Any:
     if isinstance(value, str):
         if value in _FLOAT_TOKENS:
@@ -86,7 +91,7 @@ def decode_fill_value(value: Any, dtype: np.dtype[Any], *, object_codec: Any = N
         if isinstance(value, str):
             # tolerate an ISO string or "NaT" written by other tools
             return np.array(value, dtype=dtype)[()]
-        return np.array(int(value), dtype="i8").view(dtype)[()]
+        return np.array(int(value), dtype=_int64_like(dtype)).view(dtype)[()]
     if kind == "S":
         if isinstance(value, str):
             try:
@@ -157,12 +162,16 @@ def encode_fill_value(value: Any, dtype: np.dtype[Any], *, object_codec: Any = N
     if kind == "b":
         return bool(value)
     if kind in "Mm":
-        return int(np.array(value, dtype=dtype).view("i8"))
+        return int(np.array(value, dtype=dtype).view(_int64_like(dtype)))
     if kind == "V" and dtype.hasobject:
         if object_codec is None:
             raise ValueError("structured fill value with object fields needs an object codec")
         return base64.standard_b64encode(bytes(object_codec.encode(value))).decode("ascii")
-    if kind in "SV":
+    if kind == "S":
+        # like zarr-python 2: the bytes value without trailing NULs
+        raw = bytes(np.array(value, dtype=dtype)[()])
+        return base64.standard_b64encode(raw).decode("ascii")
+    if kind == "V":
         raw = np.array(value, dtype=dtype).tobytes()
         return base64.standard_b64encode(raw).decode("ascii")
     if kind == "U":
