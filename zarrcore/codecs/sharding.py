@@ -220,9 +220,8 @@ class ShardingCodec(ArrayBytesCodec):
         index = self.read_index(store, key)
         if index is None:
             return None
-        out = fill_array(out_shape, spec)
         if 0 in out_shape:
-            return out
+            return fill_array(out_shape, spec)
         plans = list(itertools.product(*(parts for _, parts in axes)))
         coords_list = [tuple(p[0] for p in plan) for plan in plans]
         present = {
@@ -237,7 +236,11 @@ class ShardingCodec(ArrayBytesCodec):
             if coords in present
         ]
         if not wanted:
-            return out
+            return fill_array(out_shape, spec)
+        if len(wanted) == len(plans) and spec.dtype.kind != "O":
+            out = np.empty(out_shape, dtype=spec.dtype)  # every element gets decoded data
+        else:
+            out = fill_array(out_shape, spec)
         spans = _coalesce(sorted({present[c] for _, c in wanted}))
         requests = [ByteRange(key, start, end - start) for start, end in spans]
         blobs = store.get_ranges(requests)
