@@ -121,15 +121,15 @@ class N5ChunkCodec:
         return hash(repr(self))
 
     def decode(self, buf: Any, out: Any = None) -> Any:
-        chunk = self.decode_block(buf)
         if out is None:
-            return chunk
+            return self.decode_block(buf)
         dest = ensure_contiguous_ndarray(out).view(self.dtype).reshape(-1)
-        if dest.size != chunk.size:
+        if dest.size != math.prod(self.chunk_shape):
             raise CorruptChunkError(
-                f"N5 chunk of {chunk.size} items does not fit an output of {dest.size}"
+                f"N5 chunk of {math.prod(self.chunk_shape)} items does not fit an output of "
+                f"{dest.size}"
             )
-        dest[:] = chunk.reshape(-1)
+        self.decode_block(buf, dest.reshape(self.chunk_shape))
         return out
 
     def encode(self, buf: Any) -> bytes:
@@ -143,8 +143,11 @@ class N5ChunkCodec:
         return self.encode_block(array.reshape(self.chunk_shape))
 
     # -- blocks ----------------------------------------------------------------------------
-    def decode_block(self, buf: Any) -> npt.NDArray[Any]:
-        """The full chunk (padded with 0 past a truncated block) in ``self.dtype``."""
+    def decode_block(self, buf: Any, out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
+        """The full chunk (padded with 0 past a truncated block) in ``self.dtype``.
+
+        With ``out`` (chunk-shaped, ``self.dtype``) the byte swap writes straight into it.
+        """
         data = memoryview(ensure_contiguous_ndarray(buf)).cast("B")
         header = parse_header(data, len(self.chunk_shape))
         if any(b > c for b, c in zip(header.shape, self.chunk_shape, strict=True)):
@@ -162,9 +165,11 @@ class N5ChunkCodec:
                 f"N5 block holds {len(raw)} bytes of data, its header promises {expected}"
             )
         block = np.frombuffer(raw, dtype=self._wire_dtype).reshape(header.shape)
+        chunk = np.empty(self.chunk_shape, dtype=self.dtype) if out is None else out
         if header.shape == self.chunk_shape:
-            return block.astype(self.dtype)
-        chunk = np.zeros(self.chunk_shape, dtype=self.dtype)
+            np.copyto(chunk, block)
+            return chunk
+        chunk[...] = 0
         chunk[tuple(slice(0, s) for s in header.shape)] = block
         return chunk
 
