@@ -21,17 +21,16 @@ def _volume(shape: tuple[int, ...], dtype: str) -> np.ndarray:
 
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Records every partial decode that produced a region (not a fall-back to full)."""
+    """Records the plan of every decode that skipped blocks (ranged read or fetched chunk)."""
     calls: list[Any] = []
-    real = blosc_partial.decode_selection
+    real = blosc_partial.decode_planned
 
-    def recording(*args: Any, **kwargs: Any) -> Any:
-        result = real(*args, **kwargs)
-        if result is not None:
-            calls.append(args[4])
-        return result
+    def recording(table: Any, plan: Any, *args: Any, **kwargs: Any) -> Any:
+        if not plan.whole:
+            calls.append(plan)
+        return real(table, plan, *args, **kwargs)
 
-    monkeypatch.setattr(blosc_partial, "decode_selection", recording)
+    monkeypatch.setattr(blosc_partial, "decode_planned", recording)
     return calls
 
 

@@ -440,5 +440,12 @@ def decode_selection(
     if plan.whole:
         return None
     raw = decode_planned(table, plan, view[plan.fetch_start : plan.fetch_stop])
+    return select_region(raw, dtype, order, region)
+
+
+def select_region(
+    raw: np.ndarray[Any, Any], dtype: np.dtype[Any], order: str, region: ContiguousRegion
+) -> np.ndarray[Any, Any]:
+    """The selection's items from ``raw``, the decoded bytes of ``region``'s item run (a view)."""
     items = raw.view(dtype).reshape(region.region_shape, order="F" if order == "F" else "C")
     return items[region.selection]
