@@ -60,28 +60,33 @@ class TransposeCodec(ArrayArrayCodec):
 class NumcodecsArrayCodec(ArrayArrayCodec):
     """A numcodecs filter wrapped by zarr-python 3 as ``numcodecs.<id>`` (array->array)."""
 
-    def __init__(self, codec: Codec, config: dict[str, Any]) -> None:
+    def __init__(self, codec: Codec, config: dict[str, Any], codec_id: str) -> None:
         self.codec = codec
+        self.codec_id = codec_id
         self.astype = config.get("astype") or config.get("encode_dtype")
 
     def resolve(self, spec: ChunkSpec) -> ChunkSpec:
+        if self.codec_id == "packbits":  # flat uint8: one header byte + the packed bits
+            count = int(np.prod(spec.shape, dtype=np.int64))
+            packed = spec_with_dtype(spec, "u1")
+            return ChunkSpec((1 + -(-count // 8),), packed.data_type, 0)
         if self.astype:
             return spec_with_dtype(spec, self.astype)
         return spec
 
     def encode(self, array: np.ndarray, spec: ChunkSpec) -> np.ndarray:
         encoded = np.asarray(self.codec.encode(np.ascontiguousarray(array)))
-        return encoded.reshape(self.resolve(spec).shape)
+        target = self.resolve(spec)
+        return encoded.view(target.dtype).reshape(target.shape)
 
     def decode(self, array: np.ndarray, spec: ChunkSpec) -> np.ndarray:
         decoded = np.asarray(self.codec.decode(np.ascontiguousarray(array)))
-        return (
-            decoded.view(spec.dtype).reshape(spec.shape)
-            if decoded.dtype != spec.dtype
-            and decoded.dtype.itemsize == spec.dtype.itemsize
-            and decoded.dtype.kind == "V"
-            else decoded.astype(spec.dtype, copy=False).reshape(spec.shape)
-        )
+        if decoded.dtype != spec.dtype:
+            if decoded.dtype.itemsize == spec.dtype.itemsize and spec.dtype.kind in "VSU":
+                decoded = decoded.view(spec.dtype)
+            else:
+                decoded = decoded.astype(spec.dtype)
+        return decoded.reshape(spec.shape)
 
 
 # -- array -> bytes -------------------------------------------------------------------------
@@ -270,7 +275,7 @@ def make_codec(
             return Crc32cCodec()
         codec = get_codec(config)
         if codec_id in ARRAY_ARRAY_IDS:
-            return NumcodecsArrayCodec(codec, conf)
+            return NumcodecsArrayCodec(codec, conf, codec_id)
         if codec_id in ARRAY_BYTES_IDS:
             return NumcodecsArrayBytesCodec(codec)
         return RegistryBytesCodec(codec)

@@ -49,6 +49,19 @@ _ARRAY_KEYS = (
     "dimension_names",
     "storage_transformers",
 )
+_ZARR_PYTHON_ONLY = frozenset(
+    {
+        "string",
+        "variable_length_utf8",
+        "variable_length_bytes",
+        "fixed_length_utf32",
+        "null_terminated_bytes",
+        "raw_bytes",
+        "structured",
+        "numpy.datetime64",
+        "numpy.timedelta64",
+    }
+)
 _GROUP_KEYS = ("zarr_format", "node_type", "attributes", "consolidated_metadata")
 
 
@@ -338,6 +351,17 @@ class V3ArrayMetadata(ArrayMetadata):
     def codec_configs(self) -> list[dict[str, Any]]:
         return [dict(c) for c in self.codecs]
 
+    @property
+    def portability_warning(self) -> str | None:
+        """A note when the data type is a zarr-python extension other tools may not read
+        (FORMATS pitfall 21); None for core v3 types."""
+        if self.data_type.name in _ZARR_PYTHON_ONLY:
+            return (
+                f"data type {self.data_type.name!r} is a zarr-python extension; "
+                "other zarr v3 implementations may not read it"
+            )
+        return None
+
     def describe(self) -> dict[str, Any]:
         info = super().describe()
         info["data_type"] = self.data_type.json
@@ -345,6 +369,8 @@ class V3ArrayMetadata(ArrayMetadata):
         if self.shard_config is not None:
             info["shards"] = list(self.chunks)
             info["chunks"] = list(self.inner_chunks)
+        if self.portability_warning:
+            info["warning"] = self.portability_warning
         return info
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "check_arrays",
     "default_window",
     "is_ome",
+    "ome_of",
     "parse_color",
     "parse_ome",
 ]
@@ -166,6 +167,14 @@ def parse_ome(attributes: Mapping[str, Any]) -> OmeMetadata | None:
                 version = sub["version"]
                 break
     return OmeMetadata(version, multiscales, omero, labels, image_label, plate, well)
+
+
+def ome_of(node: Any) -> OmeMetadata | None:
+    """OME-NGFF metadata of a zarrcore Group (or anything with ``.attrs``), or None."""
+    attrs = getattr(node, "attrs", None)
+    if attrs is None:
+        return None
+    return parse_ome(dict(attrs))
 
 
 def check_arrays(

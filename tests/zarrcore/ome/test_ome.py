@@ -236,3 +236,14 @@ def test_check_arrays_compares_levels_with_axes() -> None:
     assert info.value.key == "1"
     with pytest.raises(MetadataError, match="dimension_names"):
         check_arrays(ome.image, shapes, {"2": ("c", "z", "x", "y")})
+
+
+def test_ome_of_reads_a_group_s_attributes() -> None:
+    import zarrcore
+    from zarrcore.ome import ome_of
+    from zarrcore.store.memory import MemoryStore
+
+    group = zarrcore.open_group(MemoryStore(), mode="w", zarr_format=3, attributes=attrs_05())
+    ome = ome_of(group)
+    assert ome is not None and ome.image is not None and ome.image.paths == ("0", "1", "2")
+    assert ome_of(object()) is None

@@ -219,3 +219,29 @@ def test_axis_plan_splits_strided_selections_by_inner_chunk() -> None:
     assert count == 3
     assert [(c, s.start, s.stop) for c, s, _ in parts] == [(0, 1, 2), (1, 2, 3), (2, 3, 4)]
     assert ByteRange("k", 0, 1).key == "k"
+
+
+@pytest.mark.parametrize(
+    ("dtype", "filters", "values"),
+    [
+        ("bool", [{"name": "numcodecs.packbits", "configuration": {}}], [True, False, True]),
+        (
+            "float64",
+            [
+                {
+                    "name": "numcodecs.fixedscaleoffset",
+                    "configuration": {"offset": 1, "scale": 10, "dtype": "<f8", "astype": "<i2"},
+                }
+            ],
+            [1.5, 2.0, -3.2],
+        ),
+    ],
+)
+def test_numcodecs_array_filters_that_change_dtype_or_shape(
+    dtype: str, filters: list[dict[str, Any]], values: list[Any]
+) -> None:
+    chain = CodecChain(
+        [*filters, {"name": "bytes", "configuration": {"endian": "little"}}], _spec((3,), dtype)
+    )
+    data = np.array(values, dtype=dtype)
+    np.testing.assert_allclose(chain.decode(chain.encode(data), key="k", url="u"), data)

@@ -275,3 +275,9 @@ def test_numcodecs_objects_map_onto_v3_codecs() -> None:
 def test_shards_must_be_multiples_of_chunks() -> None:
     with pytest.raises(MetadataError, match="shards"):
         new_array_metadata(shape=(8,), chunks=(3,), dtype="u1", shards=(8,))
+
+
+def test_zarr_python_only_types_carry_a_portability_warning() -> None:
+    assert new_array_metadata(shape=(2,), chunks=(2,), dtype="U3").portability_warning
+    assert new_array_metadata(shape=(2,), chunks=(2,), dtype="M8[s]").describe()["warning"]
+    assert new_array_metadata(shape=(2,), chunks=(2,), dtype="f4").portability_warning is None
