@@ -58,7 +58,12 @@ __all__ = [
 def _store(url: UrlOrStore, mode: str, options: dict[str, Any]) -> Store:
     if mode not in MODES:
         raise ValueError(f"invalid mode {mode!r}; expected one of {', '.join(MODES)}")
-    return open_store(url, mode="r" if mode == "r" else "a", **options)
+    store = open_store(url, mode="r" if mode == "r" else "a", **options)
+    if mode != "w" and not isinstance(url, Store):
+        from zarrcore.store.n5 import wrap_if_n5  # N5 found by its attributes.json
+
+        store = wrap_if_n5(store)
+    return store
 
 
 def _clear(store: Store, path: str) -> None:

@@ -393,3 +393,18 @@ class N5Store(Store):
     def close(self) -> None:
         super().close()
         self.inner.close()
+
+
+def wrap_if_n5(store: Store) -> Store:
+    """``store`` wrapped in an N5Store when its root holds N5 rather than zarr metadata.
+
+    Plain paths and URLs without the ``.n5`` suffix (a dataset directory inside a container,
+    ``s3://bucket/volume``) are N5 when ``attributes.json`` is there and no zarr document is.
+    """
+    if isinstance(store, N5Store):
+        return store
+    if not store.exists(ATTRS_NAME):  # one lookup for the usual zarr store
+        return store
+    if any(store.exists(name) for name in (".zgroup", ".zarray", "zarr.json")):
+        return store
+    return N5Store(store)

@@ -444,3 +444,26 @@ def test_unknown_compression_makes_the_array_unsupported(tmp_path: Path) -> None
     with pytest.raises(UnsupportedCodecError, match="snappy9000") as info:
         group["a"][...]
     assert info.value.url == str(root)
+
+
+def test_n5_without_the_suffix_is_found_by_its_attributes(java_container: Path) -> None:
+    import zarrcore
+
+    plain = java_container.rename(java_container.parent / "plain")
+    root = zarrcore.open(str(plain), mode="r")
+    assert isinstance(root, zarrcore.Group) and root.attrs["title"] == "java"
+    inside = zarrcore.open(str(plain / "data" / "gzip"), mode="r")  # a dataset directory
+    assert isinstance(inside, zarrcore.Array)
+    np.testing.assert_array_equal(inside[...], np.arange(35).reshape(5, 7))
+
+
+def test_zarr_directory_with_an_attributes_file_stays_zarr(tmp_path: Path) -> None:
+    import zarrcore
+    from zarrcore.store.local import DirectoryStore
+    from zarrcore.store.n5 import wrap_if_n5
+
+    (tmp_path / ".zgroup").write_text('{"zarr_format": 2}')
+    (tmp_path / "attributes.json").write_text("{}")
+    store = DirectoryStore(tmp_path)
+    assert wrap_if_n5(store) is store
+    assert isinstance(zarrcore.open(str(tmp_path), mode="r"), zarrcore.Group)
