@@ -103,6 +103,8 @@ class V2Pipeline(ChunkCodec):
             return self._decode(data, out)
         except CorruptChunkError as exc:
             raise CorruptChunkError(exc.message, url=url, key=key) from None
+        except UnsupportedError as exc:  # e.g. N5 varlength blocks: not corrupt, unsupported
+            raise type(exc)(exc.message, url=url, key=key) from None
         except Exception as exc:  # codecs raise anything: RuntimeError, ValueError, zlib.error
             raise CorruptChunkError(
                 f"chunk cannot be decoded ({type(exc).__name__}: {exc})", url=url, key=key

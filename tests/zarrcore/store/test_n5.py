@@ -467,3 +467,18 @@ def test_zarr_directory_with_an_attributes_file_stays_zarr(tmp_path: Path) -> No
     store = DirectoryStore(tmp_path)
     assert wrap_if_n5(store) is store
     assert isinstance(zarrcore.open(str(tmp_path), mode="r"), zarrcore.Group)
+
+
+def test_varlength_block_is_unsupported_not_corrupt(tmp_path: Path) -> None:
+    import zarrcore
+
+    root = tmp_path / "v.n5"
+    write_json(
+        root / "a",
+        {"dimensions": [4], "blockSize": [4], "dataType": "uint8", "compression": {"type": "raw"}},
+    )
+    write_block(root / "a" / "0", struct.pack(">HHII", 1, 1, 4, 4) + bytes(4))
+    with pytest.raises(UnsupportedError, match="varlength") as info:
+        zarrcore.open_array(str(root), path="a")[...]
+    assert not isinstance(info.value, CorruptChunkError)
+    assert info.value.key == "a/0" and info.value.url == str(root)
