@@ -165,7 +165,7 @@ class StorageSummary:
         if self.n_fill:
             parts.append(f"{self.n_fill} all-fill")
         if self.n_error:
-            parts.append(f"{self.n_error} errors")
+            parts.append(f"{self.n_error} unreadable")
         return "; ".join(parts)
 
 

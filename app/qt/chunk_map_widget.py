@@ -11,6 +11,7 @@ computed elsewhere. Signals: ``chunk_map_ready(ChunkMap)``, ``detail_ready(Chunk
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -76,6 +77,15 @@ def heat_color(t: float) -> QColor:
     return QColor(*(round(a[k] + (b[k] - a[k]) * f) for k in range(3)))
 
 
+def heat_position(value: float, value_range: tuple[float, float]) -> float:
+    """Position in [0, 1] on a logarithmic scale (sizes and ratios span decades: one chunk
+    of zeros compresses 1000x better than its neighbours)."""
+    lo, hi = value_range
+    if value <= 0 or lo <= 0 or hi <= lo:
+        return 0.5
+    return (math.log(value) - math.log(lo)) / (math.log(hi) - math.log(lo))
+
+
 def cell_value(cell: ChunkCell, mode: str) -> float | None:
     if mode == "Stored size":
         return float(cell.nbytes) if cell.nbytes else None
@@ -117,7 +127,11 @@ class ChunkGridView(QWidget):
     def _update_range(self) -> None:
         if self.chunk_map is None or self.mode == "State":
             return
-        values = [v for c in self.chunk_map.cells if (v := cell_value(c, self.mode)) is not None]
+        values = [
+            v
+            for c in self.chunk_map.cells
+            if c.state in (STORED, FILL) and (v := cell_value(c, self.mode)) is not None
+        ]
         self.value_range = (min(values), max(values)) if values else (0.0, 1.0)
 
     # -- geometry -------------------------------------------------------------------------
@@ -153,8 +167,7 @@ class ChunkGridView(QWidget):
         value = cell_value(cell, self.mode)
         if value is None:
             return STATE_COLORS[MISSING]
-        lo, hi = self.value_range
-        return heat_color((value - lo) / (hi - lo) if hi > lo else 0.5)
+        return heat_color(heat_position(value, self.value_range))
 
     # -- painting -------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -220,7 +233,7 @@ class LegendWidget(QWidget):
         super().__init__(parent)
         self.mode = "State"
         self.value_range = (0.0, 1.0)
-        self.setFixedHeight(30)
+        self.setFixedHeight(38)
 
     def set_mode(self, mode: str, value_range: tuple[float, float]) -> None:
         self.mode, self.value_range = mode, value_range
@@ -246,6 +259,7 @@ class LegendWidget(QWidget):
                 painter.drawText(QPointF(x + 19, y + 11), label)
                 x += 19 + metrics.horizontalAdvance(label) + 16
         else:
+            y = 4.0
             lo, hi = self.value_range
             left = self._fmt(lo)
             painter.setPen(text_colour)
@@ -260,6 +274,11 @@ class LegendWidget(QWidget):
                 )
             painter.setPen(text_colour)
             painter.drawText(QPointF(x + width + 8, y + 11), self._fmt(hi))
+            painter.setPen(self.palette().placeholderText().color())
+            note = "logarithmic scale"
+            painter.drawText(
+                QPointF(x + (width - metrics.horizontalAdvance(note)) / 2, y + 30), note
+            )
         painter.end()
 
 
@@ -306,6 +325,7 @@ class ChunkMapWidget(QWidget):
         self.detail_labels: dict[str, QLabel] = {}
         details = QFrame()
         details.setFrameShape(QFrame.Shape.StyledPanel)
+        details.setMinimumWidth(270)
         form = QFormLayout(details)
         for name in (
             "Key",

@@ -79,7 +79,7 @@ class ConnectDialog(QDialog):
         self.kind_list = QListWidget()
         self.kind_list.setObjectName("kind_list")
         self.kind_list.setFixedWidth(190)
-        self.kind_list.setSpacing(2)
+        self.kind_list.setStyleSheet("QListWidget::item { padding: 5px 6px; }")
         self.pages = QStackedWidget()
         self.forms: dict[str, ConnectionForm] = {}
         for cls in CONNECTION_KINDS:
