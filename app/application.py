@@ -43,7 +43,13 @@ def cache_budget_bytes(settings: QSettings) -> int:
     return int(max(megabytes, 0) * 1024 * 1024)
 
 
+#: how often (s) Python lets another thread take the GIL; the default 5 ms lets a busy decode
+#: worker delay the UI thread by several intervals in a row
+GIL_SWITCH_INTERVAL_S = 0.001
+
+
 def make_qapplication(argv: Sequence[str] | None = None) -> QApplication:
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.models.chunk_cache import ChunkCache
-from app.models.frame_reader import auto_levels, displayable, read_region
+from app.models.frame_reader import auto_levels, displayable, histogram, read_region
 from app.models.job_queue import CancelToken
 from app.models.requests import SliceRequest
 
@@ -27,6 +27,8 @@ class LoadedFrame:
     step: int
     level: int
     levels: tuple[float, float] | None
+    #: (bin centres, counts) for the histogram panel, computed here rather than on the UI thread
+    histogram: tuple[np.ndarray, np.ndarray] | None
     nan_mask_rgba: np.ndarray | None
     selection: tuple[int | slice, ...]
 
@@ -45,10 +47,12 @@ def load_frame(request: SliceRequest, cache: ChunkCache, token: CancelToken) -> 
         data = data[:: request.step, :: request.step]
     token.raise_if_cancelled()
     levels = None
+    hist = None
     nan_mask = None
     if not is_tabular(data.dtype):
         data = displayable(data)
         levels = auto_levels(data)
+        hist = histogram(data)
         if data.dtype.kind == "f":
             nans = np.isnan(data)
             if nans.any():
@@ -64,6 +68,7 @@ def load_frame(request: SliceRequest, cache: ChunkCache, token: CancelToken) -> 
         step=request.step,
         level=request.level,
         levels=levels,
+        histogram=hist,
         nan_mask_rgba=nan_mask,
         selection=request.selection,
     )

@@ -116,7 +116,7 @@ def _read_chunks(
     return result
 
 
-def auto_levels(data: np.ndarray, sample: int = 262_144) -> tuple[float, float] | None:
+def auto_levels(data: np.ndarray, sample: int = 65_536) -> tuple[float, float] | None:
     """Contrast limits from the frame itself: 0.5th-99.5th percentile of finite values."""
     if data.size == 0:
         return None
@@ -133,6 +133,28 @@ def auto_levels(data: np.ndarray, sample: int = 262_144) -> tuple[float, float] 
         if hi <= lo:
             hi = lo + 1.0
     return float(lo), float(hi)
+
+
+def histogram(
+    data: np.ndarray, sample: int = 65_536, bins: int = 256
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Histogram of the frame (bin centres, counts) from a strided sample, finite values only."""
+    flat = data.reshape(-1)
+    if flat.size > sample:
+        flat = flat[:: flat.size // sample + 1]
+    if flat.dtype.kind == "f":
+        flat = flat[np.isfinite(flat)]
+    if flat.size == 0:
+        return None
+    lo, hi = float(flat.min()), float(flat.max())
+    if hi <= lo:
+        hi = lo + 1.0
+    if flat.dtype.kind in "iub" and hi - lo + 1 <= bins:
+        edges = np.arange(lo, hi + 2, dtype=np.float64) - 0.5
+    else:
+        edges = np.linspace(lo, hi, bins + 1)
+    counts, edges = np.histogram(flat, bins=edges)
+    return (edges[:-1] + edges[1:]) / 2, counts
 
 
 def displayable(data: np.ndarray) -> np.ndarray:

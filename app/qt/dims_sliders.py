@@ -7,6 +7,8 @@ the resulting frame requests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -77,6 +79,8 @@ class DimsSlidersWidget(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(play_interval_ms)
         self._timer.timeout.connect(self._advance)
+        #: while this returns True, play waits (each played frame is drawn before the next)
+        self.is_busy: Callable[[], bool] = lambda: False
 
     def set_selection(self, selection: SliceSelection | None) -> None:
         if self.selection is not None:
@@ -145,6 +149,8 @@ class DimsSlidersWidget(QWidget):
 
     def _advance(self) -> None:
         if self.selection is None or self._play_axis is None:
+            return
+        if self.is_busy():
             return
         axis = self._play_axis
         size = self.selection.shape[axis]

@@ -142,6 +142,8 @@ class SliceViewerWidget(QWidget):
         self.view_box.addItem(self.image_item)
         self.view_box.addItem(self.nan_item)
         self.histogram = pg.HistogramLUTItem(image=self.image_item)
+        # The frame's histogram comes from the worker: no recomputation on the UI thread.
+        self.image_item.sigImageChanged.disconnect(self.histogram.imageChanged)
         self.graphics.addItem(self.histogram, row=0, col=1)
         self.histogram.sigLevelChangeFinished.connect(self._on_user_levels)
         self.view_box.sigRangeChanged.connect(self._on_view_range)
@@ -164,6 +166,7 @@ class SliceViewerWidget(QWidget):
         self.cursor_label = QLabel(" ")
         self.cursor_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.dims = DimsSlidersWidget()
+        self.dims.is_busy = lambda: self._scheduler.busy
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -393,9 +396,11 @@ class SliceViewerWidget(QWidget):
         rect = QRectF(frame.x_start * fx, frame.y_start * fy, width * step * fx, height * step * fy)
         if self.auto_levels.isChecked() and frame.levels is not None:
             self.image_item.setImage(frame.data, autoLevels=False, levels=frame.levels)
-            self.histogram.setLevels(*frame.levels)
         else:
             self.image_item.setImage(frame.data, autoLevels=False)
+        if frame.histogram is not None:
+            self.histogram.plot.setData(*frame.histogram)
+        self.histogram.region.setRegion(self.image_item.getLevels())
         self.image_item.setRect(rect)
         if frame.nan_mask_rgba is not None:
             self.nan_item.setImage(frame.nan_mask_rgba, autoLevels=False, levels=(0, 255))
