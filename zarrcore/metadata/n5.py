@@ -112,11 +112,11 @@ def compression_to_zarr(
             "preset": compression.get("preset"),
             "filters": compression.get("filters"),
         }
-    if kind == "blosc":
+    if kind == "blosc":  # old z5 wrote "codec"/"level" for n5-blosc's "cname"/"clevel"
         return {
             "id": "blosc",
-            "cname": compression.get("cname", "lz4"),
-            "clevel": compression.get("clevel", 5),
+            "cname": compression.get("cname", compression.get("codec", "lz4")),
+            "clevel": compression.get("clevel", compression.get("level", 5)),
             "shuffle": compression.get("shuffle", 1),
             "blocksize": compression.get("blocksize", 0),
         }
