@@ -23,7 +23,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from zarrcore.errors import MetadataError, NodeNotFoundError, UnsupportedError
+from zarrcore.errors import MetadataError, NodeNotFoundError, UnsupportedError, ZarrcoreError
 from zarrcore.metadata.base import ArrayMetadata, GroupMetadata, NodeMetadata
 from zarrcore.metadata.jsonutil import loads_document
 from zarrcore.store.base import Store
@@ -168,7 +168,13 @@ _load_lock = threading.Lock()
 
 def register_format(handler: FormatHandler) -> None:
     """Make a format known to :func:`read_node` and :func:`get_handler`."""
+    global _ordered
     _HANDLERS[handler.zarr_format] = handler
+    _ordered = None
+
+
+#: cache of handlers_in_order() and every metadata name, reset by register_format
+_ordered: tuple[list[FormatHandler], tuple[str, ...]] | None = None
 
 
 def load_handlers() -> dict[int, FormatHandler]:
@@ -195,21 +201,33 @@ def get_handler(zarr_format: int) -> FormatHandler:
         raise UnsupportedError(f"zarr format {zarr_format} is not supported") from None
 
 
+def _handlers_and_names() -> tuple[list[FormatHandler], tuple[str, ...]]:
+    global _ordered
+    cached = _ordered
+    if cached is None:
+        handlers = [h for _, h in sorted(load_handlers().items(), reverse=True)]
+        cached = (handlers, tuple(name for h in handlers for name in h.metadata_names))
+        _ordered = cached
+    return cached
+
+
 def handlers_in_order() -> list[FormatHandler]:
     """v3 before v2 (like zarr-python 3, which prefers zarr.json when both exist)."""
-    return [h for _, h in sorted(load_handlers().items(), reverse=True)]
+    return list(_handlers_and_names()[0])
 
 
 def node_metadata_keys(path: str) -> list[str]:
     """All metadata keys any known format may keep at ``path``."""
-    return [join_key(path, name) for h in handlers_in_order() for name in h.metadata_names]
+    path = path.strip("/")
+    names = _handlers_and_names()[1]
+    return [f"{path}/{name}" for name in names] if path else list(names)
 
 
 def parse_node(
     path: str, docs: Mapping[str, Document | None], *, url: str | None
 ) -> NodeMetadata | None:
     """Parse already fetched documents of a node; None if there is no node."""
-    for handler in handlers_in_order():
+    for handler in _handlers_and_names()[0]:
         meta = handler.parse(path, docs, url=url)
         if meta is not None:
             return meta
@@ -234,11 +252,30 @@ def read_node(source: NodeSource | Store, path: str) -> NodeMetadata:
     return meta
 
 
-def read_nodes(source: NodeSource, paths: Sequence[str]) -> dict[str, NodeMetadata | None]:
-    """Load several nodes with one batched read (used to list a group's members)."""
+def read_nodes(
+    source: NodeSource,
+    paths: Sequence[str],
+    *,
+    errors: dict[str, ZarrcoreError] | None = None,
+) -> dict[str, NodeMetadata | None]:
+    """Load several nodes with one batched read (used to list a group's members).
+
+    A malformed node raises, unless ``errors`` is given: then its error is stored there
+    under its path and the node maps to None.
+    """
     keys = [key for path in paths for key in node_metadata_keys(path)]
     docs = source.documents(keys) if keys else {}
-    return {path: parse_node(path, docs, url=source.store.url) for path in paths}
+    url = source.store.url  # redacting the URL once, not once per node
+    if errors is None:
+        return {path: parse_node(path, docs, url=url) for path in paths}
+    result: dict[str, NodeMetadata | None] = {}
+    for path in paths:
+        try:
+            result[path] = parse_node(path, docs, url=url)
+        except ZarrcoreError as exc:
+            errors[path] = exc
+            result[path] = None
+    return result
 
 
 def new_array_metadata(zarr_format: int, **kwargs: Any) -> ArrayMetadata:
