@@ -14,6 +14,7 @@ from zarrcore.errors import (
     ContainsGroupError,
     NodeNotFoundError,
     ReadOnlyError,
+    ZarrcoreError,
 )
 from zarrcore.metadata.base import ArrayMetadata, GroupMetadata, NodeMetadata
 from zarrcore.metadata.formats import (
@@ -140,10 +141,22 @@ class Group(Node):
         """``(name, node)`` of every child group and array, sorted by name.
 
         One listing plus one batched metadata read (none with consolidated metadata).
+        A child with malformed metadata raises; see :meth:`scan` to get the others too.
         """
+        return self._members(None)
+
+    def scan(self) -> tuple[list[tuple[str, Group | Array]], dict[str, ZarrcoreError]]:
+        """Like :meth:`members`, but children whose metadata cannot be read are returned
+        as ``{name: error}`` instead of failing the whole listing (for browsers)."""
+        errors: dict[str, ZarrcoreError] = {}
+        members = self._members(errors)
+        prefix = f"{self.path}/" if self.path else ""
+        return members, {path[len(prefix) :]: exc for path, exc in errors.items()}
+
+    def _members(self, errors: dict[str, ZarrcoreError] | None) -> list[tuple[str, Group | Array]]:
         names = self._child_names()
         paths = [join_key(self.path, name) for name in names]
-        metas = read_nodes(self.source, paths)
+        metas = read_nodes(self.source, paths, errors=errors)
         result = []
         for name, path in zip(names, paths, strict=True):
             meta = metas[path]
