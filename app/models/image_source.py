@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from app.models.hierarchy import is_array, multiscales_of
+from app.models.hierarchy import is_array
+from zarrcore.ome import parse_ome
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,52 +92,39 @@ def single_array_source(name: str, array: Any) -> ImageSource:
 
 
 def source_for(name: str, node: Any) -> ImageSource:
-    """An image source for an array, or for a group with OME-NGFF multiscales metadata."""
+    """An image source for an array, or for a group with OME-NGFF multiscales metadata.
+
+    The pyramid (level paths, axis names, y/x and channel axes, omero windows) comes from
+    ``zarrcore.ome``; the per-level factors from the level shapes, which is what maps a level
+    pixel onto level 0 whatever units the coordinate transformations use.
+    """
     if is_array(node):
         return single_array_source(name, node)
-    scales = multiscales_of(node.attrs)
-    if not scales:
+    ome = parse_ome(dict(node.attrs))
+    image = ome.image if ome is not None else None
+    if image is None:
         raise ValueError(f"{name!r} is a group without multiscales metadata")
-    scale = scales[0]
-    arrays = [node[str(d["path"])] for d in scale.get("datasets", [])]
-    if not arrays:
-        raise ValueError(f"{name!r}: multiscales lists no datasets")
-    base_shape = tuple(int(n) for n in arrays[0].shape)
-    levels = []
-    for dataset, array in zip(scale["datasets"], arrays, strict=True):
-        shape = tuple(int(n) for n in array.shape)
-        factors = tuple(b / max(s, 1) for b, s in zip(base_shape, shape, strict=True))
-        levels.append(Level(path=str(dataset["path"]), array=array, shape=shape, factors=factors))
-    axes = scale.get("axes") or []
-    names = tuple(str(a.get("name") if isinstance(a, dict) else a) for a in axes)
-    if len(names) != len(base_shape):
-        names = axis_names_of(arrays[0], len(base_shape))
-    channel_axis = None
-    for i, axis in enumerate(axes):
-        if isinstance(axis, dict) and axis.get("type") == "channel":
-            channel_axis = i
-    windows = _channel_windows(node.attrs)
+    arrays = [node[path] for path in image.paths]
+    shapes = [tuple(int(n) for n in array.shape) for array in arrays]
+    if any(len(shape) != image.ndim for shape in shapes):
+        raise ValueError(f"{name!r}: a pyramid level does not have {image.ndim} dimensions")
+    factors = image.scale_factors_from_shapes(shapes)
+    levels = tuple(
+        Level(path=path, array=array, shape=shape, factors=tuple(level_factors))
+        for path, array, shape, level_factors in zip(
+            image.paths, arrays, shapes, factors, strict=True
+        )
+    )
+    windows: tuple[tuple[float, float], ...] = ()
+    if ome is not None and ome.omero is not None:
+        found = [c.window for c in ome.omero.channels]
+        if all(w is not None and w.end > w.start for w in found):
+            windows = tuple((w.start, w.end) for w in found if w is not None)
     return ImageSource(
         name=name,
-        levels=tuple(levels),
-        axis_names=names,
-        displayed=default_displayed(names),
+        levels=levels,
+        axis_names=image.axis_names,
+        displayed=image.yx_axes,
         channel_windows=windows,
-        channel_axis=channel_axis,
+        channel_axis=image.channel_axis,
     )
-
-
-def _channel_windows(attrs: Any) -> tuple[tuple[float, float], ...]:
-    try:
-        omero = attrs.get("omero") or (attrs.get("ome") or {}).get("omero")
-    except (AttributeError, TypeError):
-        return ()
-    if not isinstance(omero, dict):
-        return ()
-    windows = []
-    for channel in omero.get("channels", []):
-        window = channel.get("window") if isinstance(channel, dict) else None
-        if not isinstance(window, dict) or "start" not in window or "end" not in window:
-            return ()
-        windows.append((float(window["start"]), float(window["end"])))
-    return tuple(windows)

@@ -119,9 +119,17 @@ def test_multiscale_source_chooses_level_from_zoom(fakes: SimpleNamespace) -> No
         str(i): fakes.Array(np.zeros((2, 64 >> i, 64 >> i), np.uint8), (1, 16, 16))
         for i in range(3)
     }
-    axes = [{"name": "c", "type": "channel"}, {"name": "y"}, {"name": "x"}]
-    datasets = [{"path": str(i)} for i in range(3)]
-    group = fakes.Group(levels, attrs={"multiscales": [{"axes": axes, "datasets": datasets}]})
+    axes = [
+        {"name": "c", "type": "channel"},
+        {"name": "y", "type": "space"},
+        {"name": "x", "type": "space"},
+    ]
+    datasets = [
+        {"path": str(i), "coordinateTransformations": [{"type": "scale", "scale": [1, 2**i, 2**i]}]}
+        for i in range(3)
+    ]
+    multiscales = [{"version": "0.4", "axes": axes, "datasets": datasets}]
+    group = fakes.Group(levels, attrs={"multiscales": multiscales})
     source = source_for("img", group)
     assert source.axis_names == ("c", "y", "x")
     assert source.displayed == (1, 2)
