@@ -49,6 +49,20 @@ def decode_pool() -> ThreadPoolExecutor:
 INLINE_NBYTES = 1 << 18
 
 
+_region_pool_instance: ThreadPoolExecutor | None = None
+
+
+def _region_pool() -> ThreadPoolExecutor:
+    """Threads that run ranged region reads (sharded chunks) on remote stores."""
+    global _region_pool_instance
+    with _pool_lock:
+        if _region_pool_instance is None:
+            _region_pool_instance = ThreadPoolExecutor(
+                max_workers=16, thread_name_prefix="zarrcore-region"
+            )
+        return _region_pool_instance
+
+
 def _run_all(tasks: Sequence[Callable[[], None]], *, nbytes: int | None = None) -> None:
     """Run tasks in the decode pool, in a few batches; re-raise the first error.
 
@@ -239,8 +253,10 @@ def _read_regions(
 
     tasks = [make(p) for p in projections]
     if target.store.is_remote:
-        # IO-bound: use the store's own pool so remote reads overlap
-        futures = [target.store._executor().submit(t) for t in tasks]
+        # IO-bound: overlap the remote reads in a pool of their own. Not the store's pool:
+        # each task calls store.get_ranges, which uses that pool, so nesting there deadlocks
+        # once the tasks fill it.
+        futures = [_region_pool().submit(t) for t in tasks]
         for future in futures:
             future.result()
     else:

@@ -147,3 +147,26 @@ def test_unknown_codec_fails_on_data_access_not_on_open() -> None:
     assert arr.shape == (2,)
     with pytest.raises(UnsupportedError, match="fancy"):
         arr[...]
+
+
+def test_many_shards_with_several_ranges_each_do_not_deadlock_a_remote_store() -> None:
+    """Region reads used to run in the store's own pool and wait there on get_ranges."""
+    import threading
+
+    class SmallPoolRemote(MemoryStore):
+        is_remote = True
+        max_concurrency = 2
+
+    store = SmallPoolRemote()
+    root = zarrcore.open_group(store, mode="w", zarr_format=3)
+    arr = root.create_array(
+        "b", shape=(48, 3 * 4096), chunks=(16, 512), shards=(48, 4096), dtype="u8", compressor=None
+    )
+    arr[...] = 1
+    result: dict[str, np.ndarray] = {}
+    # column 0 of each shard: three inner chunks per shard, far apart -> three ranges each
+    reader = threading.Thread(target=lambda: result.setdefault("x", arr[:, ::4096]), daemon=True)
+    reader.start()
+    reader.join(120)
+    assert not reader.is_alive(), "sharded read deadlocked"
+    np.testing.assert_array_equal(result["x"], np.ones((48, 3), dtype="u8"))
