@@ -240,7 +240,10 @@ class MongoDBConnection(Connection):
         return _with_query(f"mongodb://{user}{self.host}:{self.port}/", params)
 
     def store_options(self) -> dict[str, Any]:
-        return {"password": self.password} if self.password else {}
+        # pymongo takes the credentials as MongoClient keyword arguments (never in the URL)
+        if not self.password:
+            return {}
+        return {"client_kwargs": {"username": self.username, "password": self.password}}
 
     def describe(self) -> str:
         return f"MongoDB {self.host}:{self.port} {self.database}.{self.collection}"
@@ -367,13 +370,26 @@ class AzureConnection(Connection):
         options: dict[str, Any] = {}
         if self.account_url:
             options["account_url"] = self.account_url
+            account_name = self.account_name()
+            if account_name:
+                options["account_name"] = account_name
         if self.auth == "account_key" and self.account_key:
             options["account_key"] = self.account_key
         elif self.auth == "sas" and self.sas_token:
             options["sas_token"] = self.sas_token
         elif self.auth == "anonymous":
-            options["anonymous"] = True
+            options["anon"] = True
         return options
+
+    def account_name(self) -> str:
+        """The storage account named by the account URL (``https://<name>.blob...`` or an
+        emulator's ``http://127.0.0.1:10000/<name>``)."""
+        parts = urlsplit(self.account_url)
+        host = parts.hostname or ""
+        if ".blob." in host:
+            return host.split(".", 1)[0]
+        first = parts.path.strip("/").split("/", 1)[0]
+        return first
 
     @classmethod
     def from_url(cls, url: str) -> AzureConnection:

@@ -129,3 +129,27 @@ def test_kind_for_url() -> None:
     assert kind_for_url("/x") == "local"
     assert kind_for_url("abfs://c") == "azure"
     assert kind_for_url("gcs://b") == "gcs"
+
+
+def test_mongodb_credentials_go_to_client_kwargs() -> None:
+    conn = MongoDBConnection(username="u", password="pw")
+    assert conn.store_options() == {"client_kwargs": {"username": "u", "password": "pw"}}
+    assert "pw" not in conn.open_url()
+
+
+def test_azure_account_name_from_account_url() -> None:
+    cloud = AzureConnection(
+        container="c",
+        auth="account_key",
+        account_key="k",
+        account_url="https://acct.blob.core.windows.net",
+    )
+    assert cloud.store_options()["account_name"] == "acct"
+    emulator = AzureConnection(
+        container="c", auth="anonymous", account_url="http://127.0.0.1:10000/devstoreaccount1"
+    )
+    assert emulator.store_options() == {
+        "account_url": emulator.account_url,
+        "account_name": "devstoreaccount1",
+        "anon": True,
+    }

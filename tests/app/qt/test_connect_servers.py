@@ -189,3 +189,104 @@ def test_s3_page_server_down(qtbot: QtBot) -> None:
     )
     assert not result.ok
     assert "Unavailable" in result.message
+
+
+# -- MongoDB (wire-protocol server) -----------------------------------------------------------
+@pytest.fixture
+def mongodb_url() -> Iterator[str]:
+    base = require_env("ZARRSCOPE_TEST_MONGODB_URL").rstrip("/")
+    collection = unique_name("dlg").replace("-", "_")  # mongo: letters, digits, underscores
+    url = f"{base}/?database=zarrscope_dialog&collection={collection}"
+    store = open_store(url, mode="w")
+    try:
+        _populate(store)
+        yield url
+        store.delete_prefix("")
+    finally:
+        store.close()
+
+
+@pytest.mark.mongodb
+def test_mongodb_page_reports_consolidated_group(qtbot: QtBot, mongodb_url: str) -> None:
+    dialog, result = _probe(qtbot, mongodb_url)
+    assert dialog.current_kind() == "mongodb"
+    assert result.ok, result.message
+    assert result.message == "zarr v2 group, consolidated, 2 arrays"
+
+
+@pytest.mark.mongodb
+def test_mongodb_page_server_down(qtbot: QtBot) -> None:
+    require_env("ZARRSCOPE_TEST_MONGODB_URL")
+    url = f"mongodb://127.0.0.1:{free_port()}/?database=d&collection=c"
+    dialog, result = _probe(qtbot, url, username="me", password="mongo-pw-789")
+    assert not result.ok
+    assert "Unavailable" in result.message
+    _secret_free(dialog, "mongo-pw-789")
+
+
+# -- Azure Blob (Azurite) ---------------------------------------------------------------------
+def _azure_container(connection_string: str) -> str:
+    from azure.storage.blob import ContainerClient
+
+    container = unique_name("dlg")
+    ContainerClient.from_connection_string(connection_string, container).create_container()
+    store = open_store(f"az://{container}/data", mode="w", connection_string=connection_string)
+    _populate(store)
+    store.close()
+    return container
+
+
+def _azure_fields(connection_string: str) -> dict[str, str]:
+    return dict(p.split("=", 1) for p in connection_string.split(";") if "=" in p)
+
+
+@pytest.mark.azure
+def test_azure_page_with_connection_string(qtbot: QtBot) -> None:
+    connection_string = require_env("ZARRSCOPE_TEST_AZURE_CONNECTION_STRING")
+    container = _azure_container(connection_string)
+    dialog, result = _probe(qtbot, f"az://{container}/data", connection_string=connection_string)
+    assert dialog.current_kind() == "azure"
+    assert result.ok, result.message
+    assert result.message == "zarr v2 group, consolidated, 2 arrays"
+    account_key = _azure_fields(connection_string)["AccountKey"]
+    _secret_free(dialog, account_key)
+
+
+@pytest.mark.azure
+def test_azure_page_with_account_key(qtbot: QtBot) -> None:
+    connection_string = require_env("ZARRSCOPE_TEST_AZURE_CONNECTION_STRING")
+    container = _azure_container(connection_string)
+    fields = _azure_fields(connection_string)
+    url = f"az://{container}/data?account_url={fields['BlobEndpoint']}"
+    dialog, result = _probe(qtbot, url, account_key=fields["AccountKey"])
+    assert dialog.forms["azure"].value("auth") == "account_key"
+    assert result.ok, result.message
+    assert result.message == "zarr v2 group, consolidated, 2 arrays"
+
+
+@pytest.mark.azure
+def test_azure_page_wrong_key(qtbot: QtBot) -> None:
+    connection_string = require_env("ZARRSCOPE_TEST_AZURE_CONNECTION_STRING")
+    container = _azure_container(connection_string)
+    fields = _azure_fields(connection_string)
+    wrong = "V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5V3JvbmdLZXk="
+    url = f"az://{container}/data?account_url={fields['BlobEndpoint']}"
+    dialog, result = _probe(qtbot, url, account_key=wrong)
+    assert not result.ok
+    assert "Authentication" in result.message or "denied" in result.message.lower()
+    _secret_free(dialog, wrong)
+
+
+@pytest.mark.azure
+def test_azure_page_server_down(qtbot: QtBot) -> None:
+    require_env("ZARRSCOPE_TEST_AZURE_CONNECTION_STRING")
+    port = free_port()
+    secret = "RG93bktleURvd25LZXlEb3duS2V5RG93bktleQ=="
+    down = (
+        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={secret};"
+        f"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
+    )
+    dialog, result = _probe(qtbot, "az://c/data", connection_string=down)
+    assert not result.ok
+    assert "Unavailable" in result.message
+    _secret_free(dialog, secret)
