@@ -20,7 +20,7 @@ def run(timeout_s: float = 240.0) -> list[str]:
         return ["latency: bench/bench_latency.py does not exist yet (issue 4)"]
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.bench_latency"],
+            [sys.executable, "-m", "bench.bench_latency", "--no-results"],
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,

@@ -13,7 +13,6 @@ from bench.cases import ZARRCORE
 from bench.run import CaseResult
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-KEEP_MARKER = "<!-- hand-written notes below this line are kept when the file is rewritten -->"
 
 
 def _ms(seconds: float | None) -> str:
@@ -124,6 +123,22 @@ def machine_lines() -> list[str]:
     ]
 
 
+AUTO_START = "<!-- python -m bench: generated section start (rewritten on every run) -->"
+AUTO_END = "<!-- python -m bench: generated section end -->"
+
+
+def _splice(old: str, section: str) -> str:
+    """``old`` with its generated section replaced by ``section``; everything else kept."""
+    if AUTO_START in old and AUTO_END in old:
+        before, rest = old.split(AUTO_START, 1)
+        after = rest.split(AUTO_END, 1)[1]
+        return before + section + after
+    title, newline, body = old.partition("\n")
+    if title.startswith("# "):
+        return title + newline + "\n" + section + "\n" + body.lstrip("\n")
+    return "# Benchmark results\n\n" + section + ("\n\n" + old if old.strip() else "\n")
+
+
 def write_results(
     path: Path,
     results: Sequence[CaseResult],
@@ -134,24 +149,22 @@ def write_results(
     seconds_total: float,
     extra: Sequence[str] = (),
 ) -> None:
-    kept = ""
-    if path.exists():
-        old = path.read_text()
-        if KEEP_MARKER in old:
-            kept = old.split(KEEP_MARKER, 1)[1].lstrip("\n")
+    """Rewrite the generated section of ``path``; hand-written parts of the file are kept."""
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     version_lines = [
         f"- {where}: " + ", ".join(f"{k} {v}" for k, v in sorted(vs.items()))
         for where, vs in versions.items()
     ]
     verdicts = [f"- **{r.case.name}**: {_verdict(r)}" for r in results if r.case.target]
-    text = "\n".join(
+    latency = ["### Latency (bench/bench_latency.py, issue 4)", "", "```", *extra, "```", ""]
+    section = "\n".join(
         [
-            "# Benchmark results",
+            AUTO_START,
+            "## Engine comparison (`make bench` = `python -m bench`)",
             "",
-            "Written by `make bench` (`python -m bench`); the tables below are replaced on every",
-            "run. Times are medians over repetitions interleaved across engines; `time / zarrcore`",
+            "Times are medians over repetitions interleaved across engines; `time / zarrcore`",
             "is the engine's median divided by zarrcore's (above 1 means zarrcore is faster).",
+            "Every read is checked against the data generator (`WRONG DATA` otherwise).",
             "",
             f"- date: {now}",
             f"- commit: {_commit()}",
@@ -160,23 +173,17 @@ def write_results(
             f"- repetitions: {repeat} timed (+{warmup} warm-up) per engine and case; "
             f"whole run {seconds_total:.0f} s",
             "",
-            "## Targets",
+            "### Targets",
             "",
             *verdicts,
             "",
-            "## Timings",
+            "### Timings",
             "",
             _markdown_table(results),
             "",
-            "## Latency (bench/bench_latency.py, issue 4)",
-            "",
-            "```",
-            *extra,
-            "```",
-            "",
-            KEEP_MARKER,
-            "",
-            kept,
+            *(latency if extra else []),
+            AUTO_END,
         ]
     )
-    path.write_text(text.rstrip("\n") + "\n")
+    old = path.read_text() if path.exists() else ""
+    path.write_text(_splice(old, section).rstrip("\n") + "\n")

@@ -40,13 +40,21 @@ def test_smoke_run_reads_correct_data_and_writes_results(tmp_path: Path) -> None
     table = report.format_table(results)
     assert ZARR2 in table
     results_md = tmp_path / "RESULTS.md"
-    results_md.write_text(f"old\n{report.KEEP_MARKER}\nkept notes\n")
-    report.write_results(
-        results_md, results, versions={"main": {"x": "1"}}, repeat=2, warmup=0, seconds_total=1.0
-    )
+    results_md.write_text("# Benchmark results\n\nnotes by hand\n")
+    for _ in range(2):  # the second run replaces the generated section, keeps the notes
+        report.write_results(
+            results_md,
+            results,
+            versions={"main": {"x": "1"}},
+            repeat=2,
+            warmup=0,
+            seconds_total=1.0,
+            extra=["latency line"],
+        )
     text = results_md.read_text()
-    assert "kept notes" in text
-    assert "## Timings" in text
+    assert text.count("notes by hand") == 1
+    assert text.count("### Timings") == 1
+    assert "latency line" in text
     if ZarrcoreEngine.available() is None:
         assert f"| {ZARRCORE} |" in text
 
