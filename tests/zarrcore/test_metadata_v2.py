@@ -201,9 +201,29 @@ def test_invalid_zarray_fields(change: dict[str, Any], message: str) -> None:
 
 def test_missing_required_field() -> None:
     doc = dict(ZARRAY)
-    del doc["filters"]
-    with pytest.raises(MetadataError, match="'filters'"):
+    del doc["chunks"]
+    with pytest.raises(MetadataError, match="'chunks'"):
         parse(doc)
+
+
+def test_optional_fields_other_writers_omit_get_defaults() -> None:
+    doc = {
+        k: v for k, v in ZARRAY.items() if k not in ("filters", "order", "fill_value", "compressor")
+    }
+    meta = parse(doc)
+    assert (meta.filters, meta.order, meta.fill_value, meta.compressor) == (None, "C", None, None)
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"), [("nan", math.nan), ("inf", math.inf), ("-inf", -math.inf), ("2.5", 2.5)]
+)
+def test_other_float_fill_spellings(token: str, expected: float) -> None:
+    value = float(decode_fill_value(token, np.dtype("<f8")))
+    assert value == expected or (math.isnan(value) and math.isnan(expected))
+
+
+def test_empty_void_fill_from_zarr3_means_zeros() -> None:
+    assert decode_fill_value("", np.dtype("V3")).tobytes() == bytes(3)
 
 
 def test_group_and_attributes_parse() -> None:

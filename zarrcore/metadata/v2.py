@@ -224,7 +224,9 @@ def parse_zarray(
     fmt = doc.get("zarr_format")
     if fmt != 2:
         raise MetadataError(f"unsupported zarr_format {fmt!r} in .zarray", url=url, key=key)
-    for required in ("shape", "chunks", "dtype", "compressor", "fill_value", "order", "filters"):
+    # shape, chunks and dtype cannot be guessed; other writers sometimes leave out the rest
+    # (compressor/fill_value/filters -> null, order -> "C"), so those are read leniently
+    for required in ("shape", "chunks", "dtype"):
         if required not in doc:
             raise MetadataError(f".zarray lacks the required field {required!r}", url=url, key=key)
     shape = _int_list(doc["shape"], "shape", url=url, key=key)
@@ -236,18 +238,18 @@ def parse_zarray(
     if any(c == 0 and s != 0 for c, s in zip(chunks, shape, strict=True)):
         raise MetadataError(f"chunk size 0 on a non-empty axis: {list(chunks)}", url=url, key=key)
     dtype = parse_dtype(doc["dtype"], url=url, key=key)
-    compressor = doc["compressor"]
+    compressor = doc.get("compressor")
     if compressor is not None and not (
         isinstance(compressor, dict) and isinstance(compressor.get("id"), str)
     ):
         raise MetadataError(f"invalid compressor {compressor!r}", url=url, key=key)
-    filters = doc["filters"]
+    filters = doc.get("filters")
     if filters is not None and not (
         isinstance(filters, list)
         and all(isinstance(f, dict) and isinstance(f.get("id"), str) for f in filters)
     ):
         raise MetadataError(f"invalid filters {filters!r}", url=url, key=key)
-    order = doc["order"]
+    order = doc.get("order", "C")
     if order not in ("C", "F"):
         raise MetadataError(f"order must be 'C' or 'F', got {order!r}", url=url, key=key)
     separator = doc.get("dimension_separator")
@@ -259,10 +261,12 @@ def parse_zarray(
 
         object_codec = get_codec(filters[0], url=url, key=key)
     try:
-        fill_value = decode_fill_value(doc["fill_value"], dtype, object_codec=object_codec)
+        fill_value = decode_fill_value(doc.get("fill_value"), dtype, object_codec=object_codec)
     except (ValueError, TypeError, OverflowError) as exc:
         raise MetadataError(
-            f"fill_value {doc['fill_value']!r} does not fit dtype {dtype}: {exc}", url=url, key=key
+            f"fill_value {doc.get('fill_value')!r} does not fit dtype {dtype}: {exc}",
+            url=url,
+            key=key,
         ) from None
     return V2ArrayMetadata(
         shape=shape,
@@ -299,7 +303,7 @@ class V2Handler(FormatHandler):
             )
         assert zgroup is not None
         group_doc = document_json(zgroup, url=url, key=zgroup_key)
-        if group_doc.get("zarr_format") != 2:
+        if group_doc.get("zarr_format", 2) != 2:
             raise MetadataError(
                 f"unsupported zarr_format {group_doc.get('zarr_format')!r} in .zgroup",
                 url=url,

@@ -65,7 +65,10 @@ def _decode_float(value: Any, dtype: np.dtype[Any]) -> Any:
     if isinstance(value, str):
         if value in _FLOAT_TOKENS:
             return dtype.type(_FLOAT_TOKENS[value])
-        raise ValueError(f"not a float fill value: {value!r}")
+        try:  # other writers' spellings: "nan", "inf", "-inf", "1.5"
+            return dtype.type(float(value))
+        except ValueError:
+            raise ValueError(f"not a float fill value: {value!r}") from None
     return np.array(value, dtype=dtype)[()]
 
 
@@ -108,6 +111,8 @@ def decode_fill_value(value: Any, dtype: np.dtype[Any], *, object_codec: Any = N
             return object_codec.decode(raw)
         if isinstance(value, str):
             raw = base64.standard_b64decode(value.encode("ascii"))
+            if not raw:  # zarr-python 3 writes "" for the default fill
+                return np.zeros((), dtype=dtype)[()]
             if len(raw) != dtype.itemsize:
                 raise ValueError(f"fill value has {len(raw)} bytes, dtype needs {dtype.itemsize}")
             return np.frombuffer(raw, dtype=dtype)[0]
