@@ -64,7 +64,7 @@ def open_location(url: str, token: CancelToken | None = None) -> OpenedHierarchy
     consolidated = False
     root: Any
     try:
-        root = zarrcore.open_consolidated(url)  # type: ignore[attr-defined]
+        root = _open_consolidated(url)
         consolidated = True
     except NotFoundError:
         # No consolidated metadata at this location: open by listing on demand.
@@ -76,11 +76,20 @@ def open_location(url: str, token: CancelToken | None = None) -> OpenedHierarchy
     )
 
 
+def _open_consolidated(url: str) -> Any:
+    try:
+        return zarrcore.open_consolidated(url, mode="r+")
+    except PermissionError:
+        # A read-only medium (http, read-only zip): browse it read-only.
+        return zarrcore.open_consolidated(url, mode="r")
+
+
 def _open_plain(url: str) -> Any:
     try:
-        return zarrcore.open(url, mode="r+")  # type: ignore[attr-defined]
+        return zarrcore.open(url, mode="r+")
     except PermissionError:
-        return zarrcore.open(url, mode="r")  # type: ignore[attr-defined]
+        # A read-only medium (http, read-only zip): browse it read-only.
+        return zarrcore.open(url, mode="r")
 
 
 def list_members(group: Any, token: CancelToken | None = None) -> list[ChildInfo]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+import zarrcore
 from app.models.hierarchy import is_array, kind_of, multiscales_of
 from app.models.job_queue import CancelToken
 from app.models.tree_nodes import NodeKind
@@ -68,9 +69,8 @@ def _attributes(node: Any) -> dict[str, Any]:
 
 
 def _writable(node: Any) -> bool:
-    read_only = getattr(node, "metadata_read_only", None)
-    if read_only is None:
-        read_only = getattr(node, "read_only", None)
+    """Attributes can be saved when the store takes writes (consolidated copies are refreshed)."""
+    read_only = getattr(node, "read_only", None)
     if read_only is None:
         mode = getattr(node, "mode", "r")
         return mode != "r"
@@ -135,7 +135,7 @@ def describe_node(path: str, node: Any) -> NodeInfo:
             ("Shape", " x ".join(map(str, shape)) or "()"),
             ("Chunks", " x ".join(map(str, chunks)) or "()"),
             ("Data type", _dtype_text(dtype)),
-            ("Fill value", repr(node.fill_value)),
+            ("Fill value", fill_value_text(node.fill_value)),
         ]
         order = getattr(node, "order", None)
         if order is not None:
@@ -170,6 +170,16 @@ def describe_node(path: str, node: Any) -> NodeInfo:
     return NodeInfo(
         path=path, kind=kind, rows=rows, attributes=_attributes(node), writable=_writable(node)
     )
+
+
+def fill_value_text(value: Any) -> str:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return "NaN"
+    if isinstance(value, np.ndarray):
+        return repr(value.tolist())
+    return repr(value)
 
 
 def _axis_name(axis: Any) -> str:
@@ -241,8 +251,28 @@ def _info_nbytes(info: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def save_attributes(node: Any, attributes: dict[str, Any]) -> dict[str, Any]:
-    """Replace the node's attributes; returns what the store now holds."""
+@dataclass(frozen=True, slots=True)
+class SavedAttributes:
+    attributes: dict[str, Any] = field(hash=False)
+    #: the node re-opened after the write (replaces the caller's stale handle)
+    node: Any = None
+    consolidated_refreshed: bool = False
+
+
+def save_attributes(node: Any, attributes: dict[str, Any]) -> SavedAttributes:
+    """Replace the node's attributes.
+
+    A node opened through consolidated metadata has read-only metadata: its own document is
+    written through a plain handle, then the consolidated copy is rewritten so it does not go
+    stale (one scan of the hierarchy).
+    """
+    if getattr(node, "metadata_read_only", False) and not getattr(node, "read_only", True):
+        plain = zarrcore.open(node.store, mode="r+", path=node.path)
+        plain.attrs.put(attributes)
+        zarrcore.consolidate_metadata(node.store)
+        fresh = zarrcore.open_consolidated(node.store, mode="r+")
+        fresh_node = fresh[node.path] if node.path else fresh
+        return SavedAttributes(_attributes(fresh_node), fresh_node, consolidated_refreshed=True)
     attrs = node.attrs
     if hasattr(attrs, "put"):
         attrs.put(attributes)
@@ -251,7 +281,7 @@ def save_attributes(node: Any, attributes: dict[str, Any]) -> dict[str, Any]:
             if key not in attributes:
                 del attrs[key]
         attrs.update(attributes)
-    return _attributes(node)
+    return SavedAttributes(_attributes(node), node)
 
 
 def parse_attributes(text: str) -> dict[str, Any]:

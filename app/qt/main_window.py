@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
 
     def _build_metadata_dock(self) -> None:
         self.metadata_panel = MetadataPanelWidget(self.bridge)
+        self.metadata_panel.attributes_saved.connect(self._on_attributes_saved)
         self.metadata_dock = self.add_dock(
             self.metadata_panel,
             "Metadata",
@@ -129,6 +130,14 @@ class MainWindow(QMainWindow):
             menu=False,
         )
         self.splitDockWidget(self.tree_dock, self.metadata_dock, Qt.Orientation.Vertical)
+
+    def _on_attributes_saved(self, path: str, node: Any) -> None:
+        """Point the tree at the re-opened node so re-selecting it shows the new attributes."""
+        index = self.tree_model.index_for_path(path)
+        if index.isValid():
+            self.tree_model.node(index).node = node
+        if self._current is not None and self._current[0] == path:
+            self._current = (path, node)
 
     def _build_viewers(self) -> None:
         self.tabs = QTabWidget()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.models.hierarchy import is_array
 from app.models.node_info import (
     NodeInfo,
+    SavedAttributes,
     StorageStats,
     describe_node,
     parse_attributes,
@@ -61,8 +62,8 @@ def _fill_json_tree(parent: QTreeWidgetItem | QTreeWidget, key: str, value: Any)
 class MetadataPanelWidget(QWidget):
     """Shows one node at a time; call :meth:`show_node`."""
 
-    #: emitted after attributes were saved (node path)
-    attributes_saved = Signal(str)
+    #: emitted after attributes were saved (node path, re-opened node)
+    attributes_saved = Signal(str, object)
     #: emitted whenever the panel finished showing a node's info (node path)
     info_shown = Signal(str)
 
@@ -237,7 +238,9 @@ class MetadataPanelWidget(QWidget):
             self.validation.setText(f"Save failed: {response.error}")
             self.save_button.setEnabled(True)
             return
-        attributes: dict[str, Any] = response.result
+        saved: SavedAttributes = response.result
+        attributes = saved.attributes
+        self._node = saved.node
         if self._info is not None:
             self._info = NodeInfo(
                 path=self._info.path,
@@ -248,8 +251,9 @@ class MetadataPanelWidget(QWidget):
             )
             self._show_attributes(attributes)
             self._set_raw(json.dumps(attributes, indent=2, default=str), editable=True)
-            self.validation.setText("Saved.")
-            self.attributes_saved.emit(self._info.path)
+            refreshed = " (consolidated metadata refreshed)" if saved.consolidated_refreshed else ""
+            self.validation.setText(f"Saved.{refreshed}")
+            self.attributes_saved.emit(self._info.path, saved.node)
 
     # -- helpers --------------------------------------------------------------------------
     def _set_rows(self, rows: list[tuple[str, str]]) -> None:
