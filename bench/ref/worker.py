@@ -3,8 +3,9 @@
 Runs under the reference interpreter (``$ZARRSCOPE_REF_PYTHON`` or ``.venv-ref/bin/python``),
 never imported by the harness. It reads one JSON command per line on stdin and answers one
 JSON line on stdout, so the harness can interleave its repetitions with the in-process
-engines. Only the timed part of each command is inside the timer; opening an array for a
-slice read is not timed (the same rule as for the in-process engines).
+engines. Only the timed part of each command is inside the timer; an array is opened once
+for all slice reads of a case and that open is not timed (the same rule as for the
+in-process engines).
 
 Commands: ``{"op": "versions"}``, ``{"op": "slice", "engine": "zarr3"|"tensorstore",
 "path": ..., "index": k, "zarr_format": 2|3}``, ``{"op": "open_list", "engine": "zarr3",
@@ -51,10 +52,15 @@ def _versions() -> dict[str, Any]:
     }
 
 
+_OPEN: dict[tuple[str, str], Any] = {}
+
+
 def _slice_zarr3(path: str, index: int) -> tuple[float, np.ndarray]:
     import zarr
 
-    arr = zarr.open_array(path, mode="r")
+    if ("zarr3", path) not in _OPEN:
+        _OPEN["zarr3", path] = zarr.open_array(path, mode="r")
+    arr = _OPEN["zarr3", path]
     start = time.perf_counter()
     data = arr[index]
     return time.perf_counter() - start, np.asarray(data)
@@ -63,9 +69,11 @@ def _slice_zarr3(path: str, index: int) -> tuple[float, np.ndarray]:
 def _slice_tensorstore(path: str, index: int, zarr_format: int) -> tuple[float, np.ndarray]:
     import tensorstore as ts
 
-    driver = "zarr3" if zarr_format == 3 else "zarr"
-    spec = {"driver": driver, "kvstore": {"driver": "file", "path": path}}
-    arr = ts.open(spec, read=True).result()
+    if ("tensorstore", path) not in _OPEN:
+        driver = "zarr3" if zarr_format == 3 else "zarr"
+        spec = {"driver": driver, "kvstore": {"driver": "file", "path": path}}
+        _OPEN["tensorstore", path] = ts.open(spec, read=True).result()
+    arr = _OPEN["tensorstore", path]
     start = time.perf_counter()
     data = arr[index].read().result()
     return time.perf_counter() - start, np.asarray(data)
