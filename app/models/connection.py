@@ -15,6 +15,7 @@ Secret fields are excluded from ``repr`` so a connection can be logged safely.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -432,7 +433,7 @@ class GCSConnection(Connection):
         if self.project:
             options["project"] = self.project
         if self.anonymous:
-            options["token"] = "anon"
+            options["anon"] = True
         elif self.token_file:
             options["token"] = self.token_file
         return options
@@ -466,12 +467,12 @@ class HTTPConnection(Connection):
         return self.url
 
     def store_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {}
-        if self.username or self.password:
-            options["auth"] = (self.username, self.password)
         if self.bearer_token:
-            options["headers"] = {"Authorization": f"Bearer {self.bearer_token}"}
-        return options
+            return {"headers": {"Authorization": f"Bearer {self.bearer_token}"}}
+        if self.username or self.password:
+            token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+            return {"headers": {"Authorization": f"Basic {token}"}}
+        return {}
 
     @classmethod
     def from_url(cls, url: str) -> HTTPConnection:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -132,6 +133,10 @@ def probe_connection(
 
         open_store = zarrcore_open_store
     start = time.perf_counter()
+    if isinstance(connection, LocalConnection):
+        path = Path(connection.path).expanduser()
+        if not connection.path or not path.exists():
+            return ProbeResult(False, f"No such file or folder: {connection.path or '(empty)'}")
     store: Store | None = None
     try:
         store = open_store(connection.open_url(), mode="r", **probe_options(connection))

@@ -122,7 +122,7 @@ def test_http_userinfo_is_removed_from_url() -> None:
     assert isinstance(conn, HTTPConnection)
     assert conn.url == "https://example.org:8443/x.zarr"
     assert conn.password == "pw"
-    assert conn.store_options() == {"auth": ("me", "pw")}
+    assert conn.store_options() == {"headers": {"Authorization": "Basic bWU6cHc="}}
 
 
 def test_kind_for_url() -> None:

@@ -12,7 +12,13 @@ from pytestqt.qtbot import QtBot
 from app.models.probe import ProbeResult
 from app.qt.dialogs.connect_dialog import ConnectDialog
 from zarrcore.store.base import Store
-from zarrcore.testing.servers import PrivateRedis, free_port, require_env, unique_name
+from zarrcore.testing.servers import (
+    PrivateRedis,
+    StaticHTTPServer,
+    free_port,
+    require_env,
+    unique_name,
+)
 from zarrcore.url import open_store
 
 ZMETADATA = {
@@ -81,10 +87,28 @@ def test_local_page_reports_consolidated_group(qtbot: QtBot, tmp_path: Path) -> 
     assert "2 arrays" in dialog.status_label.text()
 
 
+def test_http_page_reports_consolidated_group(qtbot: QtBot, tmp_path: Path) -> None:
+    root = tmp_path / "served" / "data.zarr"
+    store = open_store(str(root), mode="w")
+    _populate(store)
+    store.close()
+    server = StaticHTTPServer(str(tmp_path / "served"))
+    try:
+        dialog, result = _probe(qtbot, f"{server.url}/data.zarr")
+        missing_dialog, missing = _probe(qtbot, f"{server.url}/nothing.zarr")
+    finally:
+        server.stop()
+    assert dialog.current_kind() == "http"
+    assert result.ok, result.message
+    assert result.message == "zarr v2 group, consolidated, 2 arrays"
+    assert missing.ok and "no zarr metadata" in missing.message
+    assert missing_dialog.current_kind() == "http"
+
+
 def test_local_page_missing_folder_is_a_clear_error(qtbot: QtBot, tmp_path: Path) -> None:
     _dialog, result = _probe(qtbot, str(tmp_path / "nope.zarr"))
-    assert result.message  # either "not found" or "no zarr metadata" -- never a crash
-    assert "Traceback" not in result.message
+    assert not result.ok
+    assert result.message.startswith("No such file or folder")
 
 
 # -- Redis ------------------------------------------------------------------------------------
