@@ -173,6 +173,22 @@ class N5Store(Store):
         except NotFoundError:
             raise self._not_found(key) from None
 
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes | None]:
+        """Metadata keys one by one; everything else in one batch from the inner store."""
+        result: dict[str, bytes | None] = {}
+        inner_keys: dict[str, str] = {}
+        for key in dict.fromkeys(keys):
+            normalized = normalize_key(key)
+            if _split(normalized)[1] in _META_NAMES:
+                result[key] = self._get_or_none(normalized)
+            else:
+                inner_keys[key] = self._translate(normalized)
+        if inner_keys:
+            values = self.inner.get_many(list(inner_keys.values()))
+            for key, inner_key in inner_keys.items():
+                result[key] = values.get(inner_key)
+        return result
+
     def get_range(self, key: str, start: int = 0, length: int | None = None) -> bytes:
         key = normalize_key(key)
         if _split(key)[1] in _META_NAMES:

@@ -482,3 +482,33 @@ def test_varlength_block_is_unsupported_not_corrupt(tmp_path: Path) -> None:
         zarrcore.open_array(str(root), path="a")[...]
     assert not isinstance(info.value, CorruptChunkError)
     assert info.value.key == "a/0" and info.value.url == str(root)
+
+
+def test_n5_over_another_store_batches_chunk_reads(tmp_path: Path) -> None:
+    import zarrcore
+    from zarrcore.store.memory import MemoryStore
+
+    class CountingStore(MemoryStore):
+        batches: list[list[str]] = []
+
+        def get_many(self, keys: Any) -> dict[str, bytes | None]:
+            keys = list(keys)
+            self.batches.append(keys)
+            return super().get_many(keys)
+
+    inner = CountingStore()
+    store = N5Store(inner)
+    group = zarrcore.open_group(store, mode="w")
+    array = group.create_array("a", shape=(4, 6), chunks=(2, 3), dtype="u2", compressor=None)
+    array[...] = np.arange(24).reshape(4, 6)
+    assert sorted(k for k in inner.list_prefix("a/") if k != "a/attributes.json") == [
+        "a/0/0",
+        "a/0/1",
+        "a/1/0",
+        "a/1/1",
+    ]
+    got = store.get_many(["a/0.1", "a/1.1", "a/9.9", "a/.zarray"])
+    assert got["a/9.9"] is None and got["a/.zarray"] is not None
+    assert got["a/0.1"] == inner.get("a/1/0")
+    assert inner.batches[-1] == ["a/1/0", "a/1/1", "a/9/9"]
+    np.testing.assert_array_equal(group["a"][...], np.arange(24).reshape(4, 6))
