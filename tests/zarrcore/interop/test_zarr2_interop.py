@@ -365,3 +365,56 @@ def test_consolidated_metadata_interop(tmp_path: Path) -> None:
     ours = json.loads((tmp_path / ".zmetadata").read_bytes())
     assert ours == json.loads(expected)
     assert zarr.open_consolidated(str(tmp_path)).attrs["a"] == 1
+
+
+F_ORDER_CASES = [
+    ("delta", "<i4", numcodecs.Zlib(1), [numcodecs.Delta(dtype="<i4")], None),
+    ("blosc", ">f8", numcodecs.Blosc("zstd", 3, 2), None, None),
+    ("fixedscaleoffset", "<f8", None, [numcodecs.FixedScaleOffset(10, 100, "<f8", "<i4")], None),
+    ("vlen-utf8", object, numcodecs.Zstd(), None, numcodecs.VLenUTF8()),
+    ("unicode", "<U3", numcodecs.Zlib(1), None, None),
+    ("structured", [("a", "<i2"), ("b", ">f4", (2,))], None, None, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "dtype", "compressor", "filters", "object_codec"),
+    F_ORDER_CASES,
+    ids=[c[0] for c in F_ORDER_CASES],
+)
+def test_f_order_with_filters_and_object_codecs_both_ways(
+    tmp_path: Path, name: str, dtype: Any, compressor: Any, filters: Any, object_codec: Any
+) -> None:
+    n = int(np.prod(SHAPE))
+    if object_codec is not None:
+        data = np.empty(n, dtype=object)
+        data[:] = [f"v{i}" for i in range(n)]
+        data = data.reshape(SHAPE)
+    elif isinstance(dtype, list):
+        data = np.zeros(SHAPE, dtype=dtype)
+        data["a"] = np.arange(n).reshape(SHAPE)
+        data["b"] = np.arange(2 * n).reshape((*SHAPE, 2)) / 4
+    elif np.dtype(dtype).kind == "U":
+        data = np.array([f"u{i}" for i in range(n)], dtype=dtype).reshape(SHAPE)
+    else:
+        data = (np.arange(n) * 1.5).astype(dtype).reshape(SHAPE)
+    kwargs = {"compressor": compressor, "filters": filters, "order": "F", "fill_value": None}
+    z = zarr.open_array(
+        str(tmp_path / "z"),
+        mode="w",
+        shape=SHAPE,
+        chunks=CHUNKS,
+        dtype=dtype,
+        object_codec=object_codec,
+        **kwargs,
+    )
+    z[...] = data
+    expected = np.asarray(z[...])
+    assert_same(zarrcore.open_array(str(tmp_path / "z"))[...], expected)
+    ours = zarrcore.open_group(str(tmp_path / "c"), mode="w").create_array(
+        "a", shape=SHAPE, chunks=CHUNKS, dtype=dtype, object_codec=object_codec, **kwargs
+    )
+    ours[...] = data
+    assert_same(np.asarray(zarr.open_array(str(tmp_path / "c" / "a"), mode="r")[...]), expected)
+    if compressor is None or name in ("delta", "unicode"):
+        assert (tmp_path / "c" / "a" / "1.1").read_bytes() == (tmp_path / "z" / "1.1").read_bytes()
