@@ -246,8 +246,14 @@ def _read_regions(
             if cancel is not None and cancel.is_set():
                 raise CancelledError("read cancelled", url=target.store.url, key=target.path)
             key = target.key(projection.chunk_coords)
-            region = target.codec.read_region(target.store, key, projection.chunk_selection)
-            out[projection.out_selection] = fill if region is None else region
+            dest = out[projection.out_selection] if out.ndim else out
+            region = target.codec.read_region(
+                target.store, key, projection.chunk_selection, out=dest
+            )
+            if region is None:
+                dest[...] = fill
+            elif region is not dest:
+                dest[...] = region
 
         return task
 

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from zarrcore.store.base import Store
 
 MISSING = np.uint64(2**64 - 1)
+#: decoded bytes of a region above which its inner chunks decode in parallel
+PARALLEL_DECODE_NBYTES = 1 << 20
 #: gap (bytes) below which two wanted inner chunks are fetched with one range
 COALESCE_GAP = 64 * 1024
 _DEFAULT_INDEX_CODECS: list[dict[str, Any]] = [
@@ -209,51 +211,63 @@ class ShardingCodec(ArrayBytesCodec):
         return self.decode_index(raw, key=key, url=store.url)
 
     def read_region(
-        self, store: Store, key: str, selection: ChunkSelection, spec: ChunkSpec
+        self,
+        store: Store,
+        key: str,
+        selection: ChunkSelection,
+        spec: ChunkSpec,
+        *,
+        out: np.ndarray | None = None,
     ) -> np.ndarray | None:
-        """Read ``selection`` (slices, positive steps, shard coordinates) of one shard."""
+        """Read ``selection`` (slices, positive steps, shard coordinates) of one shard.
+
+        Returns None when the shard is not stored. With ``out`` (the selection's shape) the
+        data, fill value included, is written there and ``out`` is returned.
+        """
+        url = store.url
         axes = [
             _axis_plan(sel, size, inner)
             for sel, size, inner in zip(selection, spec.shape, self.inner_shape, strict=True)
         ]
         out_shape = tuple(n for n, _ in axes)
+        if out is not None and out.shape != out_shape:
+            raise ValueError(f"out has shape {out.shape}, the selection {out_shape}")
         index = self.read_index(store, key)
         if index is None:
             return None
-        if 0 in out_shape:
-            return fill_array(out_shape, spec)
         plans = list(itertools.product(*(parts for _, parts in axes)))
         coords_list = [tuple(p[0] for p in plan) for plan in plans]
         present = {
             c: (o, n)
-            for c, o, n in self._present(
-                index, None, key=key, url=store.url, coords_list=coords_list
-            )
+            for c, o, n in self._present(index, None, key=key, url=url, coords_list=coords_list)
         }
         wanted = [
             (plan, coords)
             for plan, coords in zip(plans, coords_list, strict=True)
             if coords in present
         ]
-        if not wanted:
-            return fill_array(out_shape, spec)
-        if len(wanted) == len(plans) and spec.dtype.kind != "O":
-            out = np.empty(out_shape, dtype=spec.dtype)  # every element gets decoded data
-        else:
-            out = fill_array(out_shape, spec)
+        if out is None:
+            if len(wanted) == len(plans) and spec.dtype.kind != "O":
+                out = np.empty(out_shape, dtype=spec.dtype)  # every element gets data
+            else:
+                out = fill_array(out_shape, spec)
+        elif len(wanted) < len(plans):
+            for plan, coords in zip(plans, coords_list, strict=True):
+                if coords not in present:
+                    out[tuple(p[2] for p in plan)] = spec.fill_value
+        if not wanted or 0 in out_shape:
+            return out
         spans = _coalesce(sorted({present[c] for _, c in wanted}))
         requests = [ByteRange(key, start, end - start) for start, end in spans]
         blobs = store.get_ranges(requests)
         span_data: list[tuple[int, int, bytes]] = []
         for (start, end), blob in zip(spans, blobs, strict=True):
             if blob is None:
-                raise CorruptChunkError(
-                    "shard disappeared while reading it", url=store.url, key=key
-                )
+                raise CorruptChunkError("shard disappeared while reading it", url=url, key=key)
             if len(blob) != end - start:
                 raise CorruptChunkError(
                     f"shard truncated: range {start}+{end - start} returned {len(blob)} bytes",
-                    url=store.url,
+                    url=url,
                     key=key,
                 )
             span_data.append((start, end, blob))
@@ -265,13 +279,15 @@ class ShardingCodec(ArrayBytesCodec):
                     return blob[offset - start : offset - start + nbytes]
             raise AssertionError("inner chunk outside fetched spans")
 
+        target = out
+
         def work(item: tuple[tuple[tuple[int, slice, slice], ...], tuple[int, ...]]) -> None:
             plan, coords = item
-            chunk = guarded_decode(self.inner_chain, piece(coords), key=key, url=store.url)
-            out[tuple(p[2] for p in plan)] = chunk[tuple(p[1] for p in plan)]
+            chunk = guarded_decode(self.inner_chain, piece(coords), key=key, url=url)
+            target[tuple(p[2] for p in plan)] = chunk[tuple(p[1] for p in plan)]
 
-        total = sum(present[c][1] for _, c in wanted)
-        if len(wanted) >= 4 and total >= (1 << 20):
+        decoded_nbytes = len(wanted) * self.inner_chain.spec.nbytes
+        if len(wanted) >= 4 and decoded_nbytes >= PARALLEL_DECODE_NBYTES:
             list(_decode_pool().map(work, wanted))
         else:
             for item in wanted:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,14 +33,18 @@ class ChunkSpec:
     shape: tuple[int, ...]
     data_type: V3DataType
     fill_value: Any
+    #: decoded size in bytes (derived)
+    nbytes: int = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        count = 1
+        for size in self.shape:
+            count *= int(size)
+        object.__setattr__(self, "nbytes", count * self.data_type.dtype.itemsize)
 
     @property
     def dtype(self) -> np.dtype[Any]:
         return self.data_type.dtype
-
-    @property
-    def nbytes(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
 
 
 class ArrayArrayCodec(ABC):
@@ -202,11 +206,16 @@ class V3ChunkCodec(ChunkCodec):
         return self.chain.encode(chunk)
 
     def read_region(
-        self, store: Store, key: str, chunk_selection: ChunkSelection
+        self,
+        store: Store,
+        key: str,
+        chunk_selection: ChunkSelection,
+        *,
+        out: np.ndarray | None = None,
     ) -> np.ndarray | None:
         if self.sharding is None:
             raise NotImplementedError("partial reads need a sharded array")
-        return self.sharding.read_region(store, key, chunk_selection, self.chain.spec)
+        return self.sharding.read_region(store, key, chunk_selection, self.chain.spec, out=out)
 
     def configs(self) -> list[dict[str, Any]]:
         return [dict(c) for c in self.chain.json]

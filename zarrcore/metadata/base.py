@@ -56,13 +56,20 @@ class ChunkCodec(ABC):
         """Encode one full chunk-shaped array (any memory layout) into stored bytes."""
 
     def read_region(
-        self, store: Store, key: str, chunk_selection: ChunkSelection
+        self,
+        store: Store,
+        key: str,
+        chunk_selection: ChunkSelection,
+        *,
+        out: np.ndarray | None = None,
     ) -> np.ndarray | None:
         """Read ``chunk_selection`` of the chunk stored at ``key`` using ranged reads.
 
         Returns an array of the selection's shape, or ``None`` when the whole chunk is
-        missing (caller fills with fill_value). Only called when
-        ``supports_partial_reads`` is true. Errors name the key and store URL.
+        missing (caller fills with fill_value). With ``out`` (a writable array of the
+        selection's shape, possibly a strided view of the caller's output) the codec writes
+        the region there, fill value included, and returns ``out``, saving a copy. Only
+        called when ``supports_partial_reads`` is true. Errors name the key and store URL.
         """
         raise NotImplementedError
 

@@ -245,3 +245,17 @@ def test_numcodecs_array_filters_that_change_dtype_or_shape(
     )
     data = np.array(values, dtype=dtype)
     np.testing.assert_allclose(chain.decode(chain.encode(data), key="k", url="u"), data)
+
+
+def test_region_reads_into_a_strided_output_view_fill_missing_inner_chunks() -> None:
+    codec, spec = _sharded(fill=9)
+    data = np.full((8, 12), 9, dtype="u2")
+    data[4:8, 0:4] = np.arange(16).reshape(4, 4)
+    store = MemoryStore()
+    store.set("s", codec.encode(data, spec))
+    big = np.zeros((10, 20), dtype="u2")
+    dest = big[1:9, 2:20:3]  # strided view, shape (8, 6)
+    sel = (slice(0, 8), slice(0, 12, 2))
+    assert codec.read_region(store, "s", sel, spec, out=dest) is dest
+    np.testing.assert_array_equal(big[1:9, 2:20:3], data[sel])
+    assert big[0].sum() == 0
