@@ -42,7 +42,9 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressBar,
     QTabWidget,
+    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -57,13 +59,15 @@ from app.qt.metadata_panel import MetadataPanelWidget
 from app.qt.slice_viewer import SliceViewerWidget
 from app.qt.tree_model import NODE_ROLE, HierarchyTreeModel, TreeFilterProxyModel
 from app.workers import WorkerBridge
-from zarrcore.redact import redact_url
+from zarrcore.redact import redact_text, redact_url
 
 MAX_RECENT = 10
 
 
 class MainWindow(QMainWindow):
     location_opened = Signal(object)
+    #: opening a location failed (message, secrets redacted)
+    open_failed = Signal(str)
     current_node_changed = Signal(str, object)
     slice_changed = Signal(object)
 
@@ -191,6 +195,21 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.location_label)
         self.statusBar().addPermanentWidget(self.cache_label)
         self.bridge.finished.connect(self._update_cache_label)
+        self.discovery_busy = QProgressBar()
+        self.discovery_busy.setRange(0, 0)
+        self.discovery_busy.setMaximumWidth(90)
+        self.discovery_busy.setMaximumHeight(12)
+        self.discovery_busy.setTextVisible(False)
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip(
+            "Stop opening / listing (results that arrive later are ignored)"
+        )
+        self.cancel_button.clicked.connect(self.cancel_discovery)
+        self.statusBar().addWidget(self.discovery_busy)
+        self.statusBar().addWidget(self.cancel_button)
+        self.tree_model.fetching_changed.connect(self._set_discovering)
+        self._set_discovering()
 
     # -- hook points ----------------------------------------------------------------------
     def add_dock(
@@ -233,6 +252,7 @@ class MainWindow(QMainWindow):
         shown = redact_url(url)
         self.show_status(f"Opening {shown}…")
         self._remember(url)
+        self._set_discovering()
         self.bridge.submit(
             request.request_id,
             lambda token: open_location(request.url, token),
@@ -244,9 +264,13 @@ class MainWindow(QMainWindow):
     def _on_opened(self, response: Response) -> None:
         if response.request_id != self._open_request:
             return
+        self._open_request = 0
+        self._set_discovering()
         if response.error is not None:
-            self.show_status(f"Could not open: {response.error}")
-            QMessageBox.warning(self, "Could not open", str(response.error))
+            message = redact_text(str(response.error))
+            self.show_status(f"Could not open: {message}")
+            self.location_label.setText("not opened")
+            self.open_failed.emit(message)
             return
         opened: OpenedHierarchy = response.result
         self.hierarchy = opened
@@ -299,6 +323,30 @@ class MainWindow(QMainWindow):
             action = self.recent_menu.addAction(url)
             action.triggered.connect(lambda _=False, u=url: self.open_location(u))
         self.recent_menu.setEnabled(bool(recent))
+
+    # -- discovery progress -----------------------------------------------------------------
+    @property
+    def discovering(self) -> bool:
+        return self._open_request != 0 or self.tree_model.fetching > 0
+
+    def _set_discovering(self) -> None:
+        if not hasattr(self, "cancel_button"):
+            return
+        busy = self.discovering
+        self.discovery_busy.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        if self.tree_model.fetching and self._open_request == 0:
+            self.show_status(f"Listing… ({self.tree_model.fetching} group(s) in progress)")
+
+    def cancel_discovery(self) -> None:
+        """Stop waiting for the open and every listing in flight; their results are dropped."""
+        if self._open_request:
+            self.bridge.cancel_channel("open")
+            self._open_request = 0
+            self.location_label.setText("opening cancelled")
+        self.tree_model.cancel_fetches()
+        self._set_discovering()
+        self.show_status("Cancelled", 5000)
 
     # -- drag and drop --------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -41,6 +41,8 @@ class HierarchyTreeModel(QAbstractItemModel):
     #: emitted after a group's listing arrived (node) or failed (node, message)
     listed = Signal(object)
     list_failed = Signal(object, str)
+    #: the number of listings in flight changed
+    fetching_changed = Signal()
 
     def __init__(self, bridge: WorkerBridge, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +55,7 @@ class HierarchyTreeModel(QAbstractItemModel):
     def set_root(self, name: str, node: Any, kind: NodeKind) -> None:
         self.beginResetModel()
         self._requests.clear()
+        self.fetching_changed.emit()
         root = TreeNode(name=name, path="", kind=kind, node=node, parent=self._top, row=0)
         self._top.children = [root]
         self.endResetModel()
@@ -158,8 +161,26 @@ class HierarchyTreeModel(QAbstractItemModel):
             request.request_id,
             lambda token: list_members(group, token),
             self._on_listed,
+            channel="tree-listing",
             priority=Priority.LISTING,
+            supersede=False,
         )
+        self.fetching_changed.emit()
+
+    def cancel_fetches(self) -> None:
+        """Forget every listing in flight: placeholders go, groups can be expanded again."""
+        self._bridge.cancel_channel("tree-listing")
+        for node in list(self._requests.values()):
+            parent = self.createIndex(node.row, 0, node)
+            self._changing = True
+            self.beginRemoveRows(parent, 0, len(node.children) - 1)
+            node.children = []
+            node.state = FetchState.UNFETCHED
+            node.request_id = None
+            self.endRemoveRows()
+            self._changing = False
+        self._requests.clear()
+        self.fetching_changed.emit()
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -209,7 +230,8 @@ class HierarchyTreeModel(QAbstractItemModel):
     def _on_listed(self, response: Response) -> None:
         node = self._requests.pop(response.request_id, None)
         if node is None or node.request_id != response.request_id:
-            return  # the model was reset meanwhile
+            return  # the model was reset or the listing cancelled meanwhile
+        self.fetching_changed.emit()
         parent = self.createIndex(node.row, 0, node)
         self._changing = True
         try:
