@@ -132,3 +132,85 @@ def dtype_cases() -> list[DtypeCase]:
         DtypeCase("msgpack2", object, _objects(lambda i: [i, "m"]), None, numcodecs.MsgPack()),
     ]
     return cases
+
+
+@dataclass(frozen=True)
+class CodecCase:
+    name: str
+    dtype: str
+    compressor: Any
+    filters: list[Any] | None = None
+
+
+def codec_cases() -> list[CodecCase]:
+    """Every compressor, blosc cname/shuffle, filter and checksum codec of issue 3."""
+    blosc = numcodecs.Blosc
+    cases = [
+        CodecCase(f"blosc-{cname}", "<f8", blosc(cname=cname, clevel=5, shuffle=1))
+        for cname in numcodecs.blosc.list_compressors()
+    ]
+    cases += [
+        CodecCase(f"blosc-lz4-shuffle{s}", "<i4", blosc("lz4", 5, s))
+        for s in (blosc.NOSHUFFLE, blosc.BITSHUFFLE, blosc.AUTOSHUFFLE)
+    ]
+    cases += [
+        CodecCase("blosc-autoshuffle-u1", "|u1", blosc("zstd", 3, blosc.AUTOSHUFFLE)),
+        CodecCase("zstd", "<f8", numcodecs.Zstd(level=1)),
+        CodecCase("lz4", "<i8", numcodecs.LZ4()),
+        CodecCase("zlib", "<f4", numcodecs.Zlib(level=1)),
+        CodecCase("gzip", ">i2", numcodecs.GZip(level=1)),
+        CodecCase("bz2", "<u2", numcodecs.BZ2(level=1)),
+        CodecCase("lzma", "<f8", numcodecs.LZMA()),
+        CodecCase("none", ">f8", None),
+        CodecCase("delta", "<i4", numcodecs.Zlib(1), [numcodecs.Delta(dtype="<i4")]),
+        CodecCase("delta-astype", "<i8", None, [numcodecs.Delta(dtype="<i8", astype="<i4")]),
+        CodecCase(
+            "fixedscaleoffset",
+            "<f8",
+            numcodecs.Blosc(),
+            [numcodecs.FixedScaleOffset(offset=10, scale=100, dtype="<f8", astype="<i4")],
+        ),
+        CodecCase("quantize", "<f8", numcodecs.Zstd(), [numcodecs.Quantize(digits=2, dtype="<f8")]),
+        CodecCase(
+            "astype", "<f8", None, [numcodecs.AsType(encode_dtype="<f4", decode_dtype="<f8")]
+        ),
+        CodecCase("packbits", "|b1", numcodecs.Zlib(1), [numcodecs.PackBits()]),
+        CodecCase("shuffle", "<f8", numcodecs.Zlib(1), [numcodecs.Shuffle(elementsize=8)]),
+        CodecCase("bitround", "<f4", numcodecs.Zstd(), [numcodecs.BitRound(keepbits=8)]),
+        CodecCase("crc32", "<i4", numcodecs.CRC32()),
+        CodecCase("adler32", "<i4", numcodecs.Adler32()),
+        CodecCase("crc32c", "<i4", numcodecs.CRC32C()),
+        CodecCase("fletcher32", "<i4", numcodecs.Fletcher32()),
+        CodecCase("jenkins", "<i4", numcodecs.JenkinsLookup3()),
+        CodecCase("crc32-filter-then-zlib", "<u2", numcodecs.Zlib(1), [numcodecs.CRC32()]),
+        CodecCase(
+            "categorize",
+            "|O",
+            numcodecs.Zlib(1),
+            [numcodecs.Categorize(labels=["a", "bb", "c"], dtype=object, astype="|u1")],
+        ),
+    ]
+    return cases
+
+
+def codec_data(dtype: str, shape: tuple[int, ...]) -> np.ndarray:
+    """Deterministic data for a codec case."""
+    n = int(np.prod(shape))
+    if dtype == "|b1":
+        flags: np.ndarray = np.arange(n) % 3 == 0
+        return flags.reshape(shape)
+    if dtype == "|O":
+        values = np.empty(n, dtype=object)
+        values[:] = [("a", "bb", "c")[i % 3] for i in range(n)]
+        return values.reshape(shape)
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        return (np.arange(n) * 1.234 - 20).astype(dt).reshape(shape)
+    return (np.arange(n) * 7 % 200).astype(dt).reshape(shape)
+
+
+def safe_name(name: str) -> str:
+    """A dtype or case name usable as a file name (``"<M8[ns]"`` -> ``"le_M8_ns"``)."""
+    for old, new in (("<", "le_"), (">", "be_"), ("|", "na_"), ("[", "_"), ("]", "")):
+        name = name.replace(old, new)
+    return name

@@ -14,7 +14,7 @@ import pytest
 import zarr
 
 import zarrcore
-from zarrcore.testing.samples import DtypeCase, dtype_cases
+from zarrcore.testing.samples import DtypeCase, codec_cases, codec_data, dtype_cases
 
 pytestmark = [
     pytest.mark.interop,
@@ -161,80 +161,7 @@ def test_zarr2_reads_what_zarrcore_wrote(tmp_path: Path, layout: str, case: Dtyp
     ]
 
 
-def _codec_cases() -> list[tuple[str, str, Any, list[Any] | None]]:
-    cases: list[tuple[str, str, Any, list[Any] | None]] = []
-    for cname in numcodecs.blosc.list_compressors():
-        cases.append(
-            (f"blosc-{cname}", "<f8", numcodecs.Blosc(cname=cname, clevel=5, shuffle=1), None)
-        )
-    for shuffle in (
-        numcodecs.Blosc.NOSHUFFLE,
-        numcodecs.Blosc.BITSHUFFLE,
-        numcodecs.Blosc.AUTOSHUFFLE,
-    ):
-        cases.append(
-            (f"blosc-lz4-shuffle{shuffle}", "<i4", numcodecs.Blosc("lz4", 5, shuffle), None)
-        )
-    cases.append(
-        (
-            "blosc-autoshuffle-u1",
-            "|u1",
-            numcodecs.Blosc("zstd", 3, numcodecs.Blosc.AUTOSHUFFLE),
-            None,
-        )
-    )
-    cases += [
-        ("zstd", "<f8", numcodecs.Zstd(level=1), None),
-        ("lz4", "<i8", numcodecs.LZ4(), None),
-        ("zlib", "<f4", numcodecs.Zlib(level=1), None),
-        ("gzip", ">i2", numcodecs.GZip(level=1), None),
-        ("bz2", "<u2", numcodecs.BZ2(level=1), None),
-        ("lzma", "<f8", numcodecs.LZMA(), None),
-        ("none", ">f8", None, None),
-        ("delta", "<i4", numcodecs.Zlib(1), [numcodecs.Delta(dtype="<i4")]),
-        ("delta-astype", "<i8", None, [numcodecs.Delta(dtype="<i8", astype="<i4")]),
-        (
-            "fixedscaleoffset",
-            "<f8",
-            numcodecs.Blosc(),
-            [numcodecs.FixedScaleOffset(offset=10, scale=100, dtype="<f8", astype="<i4")],
-        ),
-        ("quantize", "<f8", numcodecs.Zstd(), [numcodecs.Quantize(digits=2, dtype="<f8")]),
-        ("astype", "<f8", None, [numcodecs.AsType(encode_dtype="<f4", decode_dtype="<f8")]),
-        ("packbits", "|b1", numcodecs.Zlib(1), [numcodecs.PackBits()]),
-        ("shuffle", "<f8", numcodecs.Zlib(1), [numcodecs.Shuffle(elementsize=8)]),
-        ("bitround", "<f4", numcodecs.Zstd(), [numcodecs.BitRound(keepbits=8)]),
-        ("crc32", "<i4", numcodecs.CRC32(), None),
-        ("adler32", "<i4", numcodecs.Adler32(), None),
-        ("crc32c", "<i4", numcodecs.CRC32C(), None),
-        ("fletcher32", "<i4", numcodecs.Fletcher32(), None),
-        ("jenkins", "<i4", numcodecs.JenkinsLookup3(), None),
-        ("crc32-filter-then-zlib", "<u2", numcodecs.Zlib(1), [numcodecs.CRC32()]),
-        (
-            "categorize",
-            "|O",
-            numcodecs.Zlib(1),
-            [numcodecs.Categorize(labels=["a", "bb", "c"], dtype=object, astype="|u1")],
-        ),
-    ]
-    return cases
-
-
-CODEC_CASES = _codec_cases()
-
-
-def codec_data(dtype: str) -> np.ndarray:
-    n = int(np.prod(SHAPE))
-    if dtype == "|b1":
-        return (np.arange(n) % 3 == 0).reshape(SHAPE)
-    if dtype == "|O":
-        values = np.empty(n, dtype=object)
-        values[:] = [("a", "bb", "c")[i % 3] for i in range(n)]
-        return values.reshape(SHAPE)
-    dt = np.dtype(dtype)
-    if dt.kind == "f":
-        return (np.arange(n) * 1.234 - 20).astype(dt).reshape(SHAPE)
-    return (np.arange(n) * 7 % 200).astype(dt).reshape(SHAPE)
+CODEC_CASES = [(c.name, c.dtype, c.compressor, c.filters) for c in codec_cases()]
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -244,7 +171,7 @@ def codec_data(dtype: str) -> np.ndarray:
 def test_codecs_round_trip_both_ways(
     tmp_path: Path, layout: str, name: str, dtype: str, compressor: Any, filters: Any
 ) -> None:
-    data = codec_data(dtype)
+    data = codec_data(dtype, SHAPE)
     fill = "" if dtype == "|O" else 0
     # zarr-python writes, zarrcore reads
     z = zarr.group(store=zarr_store(tmp_path / "z", layout)).create_dataset(
