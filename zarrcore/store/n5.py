@@ -89,6 +89,21 @@ class N5Store(Store):
             raw = self.inner.get(key)
         except NotFoundError:
             return None
+        return self._parse_attrs(directory, raw)
+
+    def _read_many_attrs(self, directories: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        """``attributes.json`` of several directories in one batch from the inner store."""
+        wanted = {self._attrs_key(d): d for d in directories}
+        raw = self.inner.get_many(list(wanted))
+        return {
+            directory: None if raw.get(key) is None else self._parse_attrs(directory, raw[key])
+            for key, directory in wanted.items()
+        }
+
+    def _parse_attrs(self, directory: str, raw: bytes | None) -> dict[str, Any] | None:
+        if raw is None:
+            return None
+        key = self._attrs_key(directory)
         doc = loads_document(raw, url=self.url, key=key) if raw.strip() else {}
         if not isinstance(doc, dict):
             raise MetadataError("attributes.json is not a JSON object", url=self.url, key=key)
@@ -132,9 +147,17 @@ class N5Store(Store):
     def _not_found(self, key: str) -> NotFoundError:
         return NotFoundError("no such key", url=self.url, key=key)
 
-    def _metadata(self, key: str) -> bytes:
+    def _metadata(
+        self, key: str, documents: dict[str, dict[str, Any] | None] | None = None
+    ) -> bytes:
+        """A zarr metadata document; ``documents`` caches attributes.json within one call."""
         directory, name = _split(key)
-        attrs = self._read_attrs(directory)
+        if documents is None:
+            attrs = self._read_attrs(directory)
+        elif directory in documents:
+            attrs = documents[directory]
+        else:
+            attrs = documents[directory] = self._read_attrs(directory)
         where = self._attrs_key(directory)
         if name == ZARRAY:
             if attrs is None or not n5meta.is_dataset(attrs):
@@ -177,10 +200,17 @@ class N5Store(Store):
         """Metadata keys one by one; everything else in one batch from the inner store."""
         result: dict[str, bytes | None] = {}
         inner_keys: dict[str, str] = {}
-        for key in dict.fromkeys(keys):
+        unique = list(dict.fromkeys(keys))
+        meta_dirs = {_split(normalize_key(k))[0] for k in unique if _split(k)[1] in _META_NAMES}
+        # one batched attributes.json read per node, however many documents are asked for
+        documents = self._read_many_attrs(meta_dirs) if meta_dirs else {}
+        for key in unique:
             normalized = normalize_key(key)
             if _split(normalized)[1] in _META_NAMES:
-                result[key] = self._get_or_none(normalized)
+                try:
+                    result[key] = self._metadata(normalized, documents)
+                except NotFoundError:
+                    result[key] = None
             else:
                 inner_keys[key] = self._translate(normalized)
         if inner_keys:

@@ -512,3 +512,9 @@ def test_n5_over_another_store_batches_chunk_reads(tmp_path: Path) -> None:
     assert got["a/0.1"] == inner.get("a/1/0")
     assert inner.batches[-1] == ["a/1/0", "a/1/1", "a/9/9"]
     np.testing.assert_array_equal(group["a"][...], np.arange(24).reshape(4, 6))
+    group.create_group("b").attrs["x"] = 1
+    inner.batches.clear()
+    docs = store.get_many([f"{n}/{d}" for n in "ab" for d in (".zarray", ".zgroup", ".zattrs")])
+    assert [sorted(b) for b in inner.batches] == [["a/attributes.json", "b/attributes.json"]]
+    assert docs["a/.zgroup"] is None and docs["b/.zarray"] is None
+    assert json.loads(docs["b/.zattrs"] or b"") == {"x": 1}
