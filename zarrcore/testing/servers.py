@@ -213,3 +213,31 @@ class StaticHTTPServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
+
+
+class SilentServer:
+    """Listens on a loopback port but never answers: a server hung mid-request.
+
+    Connections complete (the kernel accepts them into the backlog) and requests are sent,
+    but no byte ever comes back, so only a client read timeout ends the wait.
+    """
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(64)
+        self.port = int(self._socket.getsockname()[1])
+
+    def close(self) -> None:
+        self._socket.close()
+
+    def __enter__(self) -> SilentServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -18,7 +18,7 @@ from zarrcore.errors import (
 )
 from zarrcore.store.base import Store
 from zarrcore.store.http import HTTPStore
-from zarrcore.testing.servers import StaticHTTPServer, free_port
+from zarrcore.testing.servers import SilentServer, StaticHTTPServer, free_port
 from zarrcore.testing.store_contract import StoreContract, StoreFactory
 from zarrcore.url import open_store
 
@@ -129,3 +129,13 @@ def test_server_down_is_unavailable() -> None:
     )
     with pytest.raises(StoreUnavailableError):
         store.get(".zgroup")
+
+
+def test_hung_server_times_out_instead_of_hanging() -> None:
+    with SilentServer() as server:
+        store = HTTPStore.from_url(
+            f"http://127.0.0.1:{server.port}/data", read_only=True, timeout_s=0.3, retries=0
+        )
+        with pytest.raises(StoreUnavailableError):
+            store.get_many(["a/0.0", "a/0.1"])
+        store.close()

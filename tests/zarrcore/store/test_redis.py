@@ -11,7 +11,7 @@ import redis
 from zarrcore.errors import AuthenticationError, NotFoundError, StoreUnavailableError
 from zarrcore.store.base import Store
 from zarrcore.store.redis import RedisStore
-from zarrcore.testing.servers import PrivateRedis, unique_name
+from zarrcore.testing.servers import PrivateRedis, SilentServer, unique_name
 from zarrcore.testing.store_contract import StoreContract, StoreFactory
 from zarrcore.url import open_store
 
@@ -149,3 +149,13 @@ def test_server_down_at_open_is_unavailable() -> None:
     with pytest.raises(StoreUnavailableError):
         store.get(".zgroup")
     store.close()
+
+
+def test_hung_server_times_out_instead_of_hanging() -> None:
+    with SilentServer() as server:
+        store = RedisStore.from_url(
+            f"redis://127.0.0.1:{server.port}/0", read_only=True, timeout_s=0.3, retries=1
+        )
+        with pytest.raises(StoreUnavailableError, match="Timeout"):
+            store.get_many(["a/0.0", "a/0.1"])
+        store.close()

@@ -38,11 +38,15 @@ def module_bucket(s3_endpoint_module: str) -> Iterator[str]:
     client = s3_client(s3_endpoint_module)
     client.create_bucket(Bucket=name)
     yield name
-    paginator = client.get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=name):
-        for item in page.get("Contents", []):
-            client.delete_object(Bucket=name, Key=item["Key"])
+    empty_bucket(client, name)
     client.delete_bucket(Bucket=name)
+
+
+def empty_bucket(client: Any, name: str) -> None:
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            client.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
 
 
 @pytest.fixture
