@@ -258,7 +258,7 @@ def _read_regions(
         return task
 
     tasks = [make(p) for p in projections]
-    if target.store.is_remote:
+    if target.store.is_remote and len(tasks) > 1:
         # IO-bound: overlap the remote reads in a pool of their own. Not the store's pool:
         # each task calls store.get_ranges, which uses that pool, so nesting there deadlocks
         # once the tasks fill it.

@@ -55,6 +55,13 @@ def _decode_pool() -> ThreadPoolExecutor:
         return _pool
 
 
+def _in_engine_pool() -> bool:
+    """True on a thread of the engine's own decode/region pools: several shards are then
+    being read side by side already, and fanning out further only adds contention."""
+    name = threading.current_thread().name
+    return name.startswith(("zarrcore-decode", "zarrcore-region"))
+
+
 def _all_equal_fill(array: np.ndarray, fill: Any) -> bool:
     if array.dtype.kind == "O":
         return all(item == fill for item in array.reshape(-1))
@@ -287,7 +294,11 @@ class ShardingCodec(ArrayBytesCodec):
             target[tuple(p[2] for p in plan)] = chunk[tuple(p[1] for p in plan)]
 
         decoded_nbytes = len(wanted) * self.inner_chain.spec.nbytes
-        if len(wanted) >= 4 and decoded_nbytes >= PARALLEL_DECODE_NBYTES:
+        if (
+            len(wanted) >= 4
+            and decoded_nbytes >= PARALLEL_DECODE_NBYTES
+            and not _in_engine_pool()
+        ):
             list(_decode_pool().map(work, wanted))
         else:
             for item in wanted:
