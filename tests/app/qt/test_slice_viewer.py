@@ -130,3 +130,79 @@ def test_structured_arrays_are_shown_as_a_table(
     model = viewer.table_model
     assert model.rowCount() == 5 and model.columnCount() == 2
     assert model.index(2, 1).data() == "c"
+
+
+def _pyramid(fakes: SimpleNamespace) -> Any:
+    base = np.arange(2 * 256 * 256, dtype=np.uint16).reshape(2, 256, 256)
+    levels = {
+        str(i): fakes.Array(np.ascontiguousarray(base[:, :: 2**i, :: 2**i]), (1, 32, 32))
+        for i in range(3)
+    }
+    axes = [
+        {"name": "c", "type": "channel"},
+        {"name": "y", "type": "space"},
+        {"name": "x", "type": "space"},
+    ]
+    datasets = [
+        {"path": str(i), "coordinateTransformations": [{"type": "scale", "scale": [1, 2**i, 2**i]}]}
+        for i in range(3)
+    ]
+    multiscales = [{"version": "0.4", "axes": axes, "datasets": datasets}]
+    return fakes.Group(levels, attrs={"multiscales": multiscales}), levels
+
+
+def test_pyramid_level_follows_zoom_and_only_the_visible_region_is_read(
+    qtbot: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    group, levels = _pyramid(fakes)
+    viewer = _viewer(qtbot, bridge)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000):
+        viewer.show_node("img", group)
+    assert viewer.selection.index(0) == 0  # the first channel, not the middle one
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000) as blocker:
+        viewer.view_box.setRange(xRange=(0, 2048), yRange=(0, 2048), padding=0)  # zoom out
+    assert blocker.args[0].level == 2
+    assert "level 2/2" in viewer.level_label.text()
+    levels["0"].reads.clear()
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000) as blocker:
+        viewer.view_box.setRange(xRange=(100, 120), yRange=(100, 120), padding=0)
+    frame = blocker.args[0]
+    assert frame.level == 0
+    y_sel, x_sel = frame.selection[1], frame.selection[2]
+    assert y_sel.start >= 90 and y_sel.stop <= 130 and x_sel.start >= 90 and x_sel.stop <= 130
+    reads = levels["0"].reads
+    assert all(r[1].stop - r[1].start <= 64 for r in reads)  # a few chunks, not the level
+
+
+def test_neighbouring_slices_are_prefetched_into_the_cache(
+    qtbot: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    array = _stack(fakes)
+    viewer = _viewer(qtbot, bridge)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000):
+        viewer.set_source(single_array_source("stack", array))
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000):
+        viewer.dims.row(0).slider.setValue(5)
+    qtbot.waitUntil(lambda: bridge.pending == 0)
+    read_planes = {r[0].start for r in array.reads}
+    assert {4, 5, 6} <= read_planes  # 5 shown, 4 and 6 prefetched
+    n_reads = len(array.reads)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000) as blocker:
+        viewer.dims.row(0).slider.setValue(6)
+    np.testing.assert_array_equal(blocker.args[0].data, array.data[6])
+    assert not [r for r in array.reads[n_reads:] if r[0].start == 6]  # served from the cache
+
+
+def test_viewer_cache_stays_within_its_budget(
+    qtbot: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    array = _stack(fakes)
+    budget = 3 * 16 * 16 * 2 * 12  # room for three planes of 12 chunks
+    viewer = SliceViewerWidget(bridge, ChunkCache(budget))
+    qtbot.addWidget(viewer)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000):
+        viewer.set_source(single_array_source("stack", array))
+    for z in range(8):
+        viewer.dims.row(0).slider.setValue(z)
+        qtbot.waitUntil(lambda: not viewer.loading and bridge.pending == 0)
+        assert viewer._cache.nbytes <= budget
