@@ -83,7 +83,7 @@ def encode_lz4block(data: bytes | memoryview, block_size: int = DEFAULT_BLOCK_SI
 
 def decode_lz4block(
     data: bytes | memoryview, expected_size: int | None = None, *, verify: bool | None = None
-) -> bytes:
+) -> bytes | bytearray:
     """Decode an ``LZ4Block`` stream (several concatenated streams are accepted).
 
     ``verify`` checks each block's xxHash32; ``None`` verifies when a fast hash is installed.
@@ -145,7 +145,7 @@ def decode_lz4block(
         written += dlen
     if expected_size is not None and written != expected_size:
         raise LZ4FormatError(f"LZ4Block stream holds {written} bytes, expected {expected_size}")
-    return bytes(out)
+    return out
 
 
 def decode_numcodecs_lz4(data: bytes | memoryview, expected_size: int | None = None) -> bytes:
@@ -247,7 +247,7 @@ def decode_lz4frame(data: bytes | memoryview, expected_size: int) -> bytes:
     return dst.raw[:expected_size]
 
 
-def decode_any_lz4(data: bytes | memoryview, expected_size: int) -> bytes:
+def decode_any_lz4(data: bytes | memoryview, expected_size: int) -> bytes | bytearray:
     """Pick the decoder by magic bytes: LZ4Block, LZ4 frame, else numcodecs' lz4."""
     if is_lz4block(data):
         return decode_lz4block(data, expected_size)

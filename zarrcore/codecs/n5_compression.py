@@ -129,10 +129,12 @@ def _zstandard_stream(raw: bytes, expected_size: int, first_error: Exception) ->
 
 
 # -- dispatch ------------------------------------------------------------------------------
-def decompress(config: CompressorConfig, payload: bytes | memoryview, expected_size: int) -> bytes:
-    """Decompress one block payload that should hold ``expected_size`` bytes."""
+def decompress(
+    config: CompressorConfig, payload: bytes | memoryview, expected_size: int
+) -> bytes | bytearray | memoryview:
+    """Decompress one block payload that should hold ``expected_size`` bytes (no copy for raw)."""
     if config is None:
-        return bytes(payload)
+        return payload
     codec_id = config.get("id")
     try:
         if codec_id in ("gzip", "zlib"):
