@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -182,3 +183,38 @@ def test_unreachable_endpoint_is_unavailable() -> None:
             connect_timeout_s=1,
         )
     assert SECRET not in str(info.value)
+
+
+def test_anonymous_access_sends_no_credentials(s3_endpoint: str, bucket: str) -> None:
+    name, _, test_prefix = bucket.partition("/")
+    client = s3_client(s3_endpoint)
+    client.put_object(Bucket=name, Key=f"{test_prefix}/pub", Body=b"open", ACL="public-read")
+    client.put_object(Bucket=name, Key=f"{test_prefix}/private", Body=b"closed")
+    store = S3Store.from_url(f"s3://{bucket}", read_only=True, endpoint_url=s3_endpoint, anon=True)
+    assert store.get("pub") == b"open"
+    with pytest.raises(AuthenticationError):  # a 403 is never read as a missing chunk
+        store.get("private")
+    with pytest.raises(AuthenticationError):
+        store.get_many(["pub", "private"])
+    store.close()
+
+
+def test_named_profile_supplies_credentials(
+    s3_endpoint: str, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        f"[zarrscope-test]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
+    name, _, test_prefix = bucket.partition("/")
+    s3_client(s3_endpoint).put_object(Bucket=name, Key=f"{test_prefix}/k", Body=b"v")
+    store = S3Store.from_url(
+        f"s3://{bucket}", read_only=True, endpoint_url=s3_endpoint, profile="zarrscope-test"
+    )
+    assert store.get("k") == b"v"
+    assert SECRET not in repr(store)
+    store.close()
