@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import math
 from typing import Any
 
@@ -72,6 +73,13 @@ def _decode_float(value: Any, dtype: np.dtype[Any]) -> Any:
     return np.array(value, dtype=dtype)[()]
 
 
+@functools.lru_cache(maxsize=64)
+def _int_range(dtype: np.dtype[Any]) -> tuple[int, int]:
+    """(min, max) of an integer dtype; np.iinfo is slow enough to show in big listings."""
+    info = np.iinfo(dtype)
+    return int(info.min), int(info.max)
+
+
 def decode_fill_value(value: Any, dtype: np.dtype[Any], *, object_codec: Any = None) -> Any:
     """The JSON ``fill_value`` of a v2 array -> numpy scalar / Python object / None.
 
@@ -136,8 +144,8 @@ def decode_fill_value(value: Any, dtype: np.dtype[Any], *, object_codec: Any = N
             value = int(value)
         if not isinstance(value, int):
             raise ValueError(f"not an integer fill value: {value!r}")
-        info = np.iinfo(dtype)
-        if not info.min <= value <= info.max:
+        low, high = _int_range(dtype)
+        if not low <= value <= high:
             raise ValueError(f"fill value {value} out of range for {dtype}")
         return dtype.type(value)
     return np.array(value, dtype=dtype)[()]
