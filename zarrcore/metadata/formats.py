@@ -112,12 +112,16 @@ class ConsolidatedSource(NodeSource):
         with self._lock:
             if self._children is None:
                 children: dict[str, set[str]] = {}
+                seen: set[str] = set()
                 for key in self._docs:
-                    parts = key.split("/")
-                    # every ancestor directory of the document's node knows its child
-                    for depth in range(len(parts) - 1):
-                        parent = "/".join(parts[:depth])
-                        children.setdefault(parent, set()).add(parts[depth])
+                    # every ancestor directory of the document's node knows its child; a
+                    # node holds several documents, so stop at the first node already seen
+                    node = key.rpartition("/")[0]
+                    while node and node not in seen:
+                        seen.add(node)
+                        parent, _, name = node.rpartition("/")
+                        children.setdefault(parent, set()).add(name)
+                        node = parent
                 self._children = children
             return self._children
 
@@ -138,6 +142,14 @@ class FormatHandler(ABC):
     ) -> NodeMetadata | None:
         """Build the node's metadata from its documents (keyed by *full* key), or None if
         this format has no node at ``path``. Malformed documents raise MetadataError."""
+
+    def peek(
+        self, path: str, docs: Mapping[str, Document | None], *, url: str | None
+    ) -> str | None:
+        """``"array"``, ``"group"`` or None, as cheaply as possible (used to list big
+        consolidated hierarchies without parsing every node). Default: parse."""
+        meta = self.parse(path, docs, url=url)
+        return None if meta is None else meta.node_type
 
     @abstractmethod
     def new_array(
@@ -276,6 +288,17 @@ def read_nodes(
             errors[path] = exc
             result[path] = None
     return result
+
+
+def peek_node(
+    path: str, docs: Mapping[str, Document | None], *, url: str | None
+) -> tuple[str, int] | None:
+    """``(node_type, zarr_format)`` of the node at ``path`` without a full parse."""
+    for handler in _handlers_and_names()[0]:
+        kind = handler.peek(path, docs, url=url)
+        if kind is not None:
+            return kind, handler.zarr_format
+    return None
 
 
 def new_array_metadata(zarr_format: int, **kwargs: Any) -> ArrayMetadata:
