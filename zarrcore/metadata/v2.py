@@ -208,8 +208,11 @@ def probe_separator(store: Store, path: str, meta: V2ArrayMetadata) -> str:
 
 # -- parsing ------------------------------------------------------------------------------
 def _int_list(value: Any, name: str, *, url: str | None, key: str) -> tuple[int, ...]:
-    if not isinstance(value, list) or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value
+    # type() is exact: bools (an int subclass) are refused; min() last, once types are known
+    if (
+        not isinstance(value, list)
+        or not all(type(v) is int for v in value)
+        or (value and min(value) < 0)
     ):
         raise MetadataError(
             f"{name} must be a list of non-negative integers, got {value!r}", url=url, key=key
@@ -311,6 +314,16 @@ class V2Handler(FormatHandler):
             )
         extra = {k: v for k, v in group_doc.items() if k != "zarr_format"}
         return V2GroupMetadata(attributes=attributes, extra=extra)
+
+    def peek(
+        self, path: str, docs: Mapping[str, Document | None], *, url: str | None
+    ) -> str | None:
+        prefix = f"{path}/" if path else ""
+        if docs.get(prefix + ZARRAY) is not None:
+            return "array"
+        if docs.get(prefix + ZGROUP) is not None:
+            return "group"
+        return None
 
     def new_array(
         self,
