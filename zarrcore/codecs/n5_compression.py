@@ -128,6 +128,9 @@ def _zstandard_stream(raw: bytes, expected_size: int, first_error: Exception) ->
         raise N5CompressionError(f"zstd decompression failed: {exc}") from exc
 
 
+_BLOSC = Blosc()
+
+
 # -- dispatch ------------------------------------------------------------------------------
 def decompress(
     config: CompressorConfig, payload: bytes | memoryview, expected_size: int
@@ -148,7 +151,7 @@ def decompress(
         if codec_id == "zstd":
             return zstd_decompress(payload, expected_size)
         if codec_id == "blosc":
-            return bytes(Blosc().decode(bytes(payload)))
+            return _BLOSC.decode(payload)  # type: ignore[no-any-return]
         return bytes(_numcodecs(config).decode(bytes(payload)))
     except lz4block.LZ4FormatError as exc:
         raise N5CompressionError(str(exc)) from exc
