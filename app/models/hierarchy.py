@@ -59,16 +59,22 @@ def child_info(name: str, node: Any) -> ChildInfo:
     return ChildInfo(name=name, kind=kind, node=node)
 
 
-def open_location(url: str, token: CancelToken | None = None) -> OpenedHierarchy:
-    """Open ``url`` read-write when possible, using consolidated metadata when present."""
+def open_location(
+    url: str, token: CancelToken | None = None, options: dict[str, Any] | None = None
+) -> OpenedHierarchy:
+    """Open ``url`` read-write when possible, using consolidated metadata when present.
+
+    ``options`` go to the store (credentials from the connect dialog; never in ``url``).
+    """
     consolidated = False
     root: Any
+    options = options or {}
     try:
-        root = _open_consolidated(url)
+        root = _open_consolidated(url, options)
         consolidated = True
     except NotFoundError:
         # No consolidated metadata at this location: open by listing on demand.
-        root = _open_plain(url)
+        root = _open_plain(url, options)
     if token is not None:
         token.raise_if_cancelled()
     return OpenedHierarchy(
@@ -76,20 +82,20 @@ def open_location(url: str, token: CancelToken | None = None) -> OpenedHierarchy
     )
 
 
-def _open_consolidated(url: str) -> Any:
+def _open_consolidated(url: str, options: dict[str, Any]) -> Any:
     try:
-        return zarrcore.open_consolidated(url, mode="r+")
+        return zarrcore.open_consolidated(url, mode="r+", **options)
     except PermissionError:
         # A read-only medium (http, read-only zip): browse it read-only.
-        return zarrcore.open_consolidated(url, mode="r")
+        return zarrcore.open_consolidated(url, mode="r", **options)
 
 
-def _open_plain(url: str) -> Any:
+def _open_plain(url: str, options: dict[str, Any]) -> Any:
     try:
-        return zarrcore.open(url, mode="r+")
+        return zarrcore.open(url, mode="r+", **options)
     except PermissionError:
         # A read-only medium (http, read-only zip): browse it read-only.
-        return zarrcore.open(url, mode="r")
+        return zarrcore.open(url, mode="r", **options)
 
 
 def list_members(group: Any, token: CancelToken | None = None) -> list[ChildInfo]:

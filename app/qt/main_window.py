@@ -244,8 +244,14 @@ class MainWindow(QMainWindow):
         return widget if isinstance(widget, SliceViewerWidget) else None
 
     # -- opening --------------------------------------------------------------------------
-    def open_location(self, url: str, select: str | None = None) -> int:
-        """Open ``url`` in a worker; ``select`` is a node path to select once listed."""
+    def open_location(
+        self, url: str, select: str | None = None, options: dict[str, Any] | None = None
+    ) -> int:
+        """Open ``url`` in a worker; ``select`` is a node path to select once listed.
+
+        ``options`` (store credentials from the connect dialog) are passed to the store only;
+        they never reach the title, status bar or recent list.
+        """
         request = OpenRequest(self.bridge.next_id(), url)
         self._open_request = request.request_id
         self._pending_select = select
@@ -255,7 +261,7 @@ class MainWindow(QMainWindow):
         self._set_discovering()
         self.bridge.submit(
             request.request_id,
-            lambda token: open_location(request.url, token),
+            lambda token: open_location(request.url, token, options),
             self._on_opened,
             channel="open",
         )
