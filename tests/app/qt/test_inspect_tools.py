@@ -110,3 +110,27 @@ def test_connect_dialog_opens_the_location(qtbot: Any, tools: InspectTools, tmp_
     with qtbot.waitSignal(tools.window.location_opened, timeout=20_000) as opened:
         tools.open_from_dialog(dialog)
     assert opened.args[0].url == url
+
+
+@pytest.mark.redis
+def test_connect_dialog_passes_credentials_as_options(qtbot: Any, tools: InspectTools) -> None:
+    import zarrcore
+    from zarrcore.testing.servers import PrivateRedis, require_env
+
+    require_env("ZARRSCOPE_TEST_REDIS_URL")
+    secret = "redis-pw-4242"
+    with PrivateRedis(password=secret) as server:
+        url = f"redis://127.0.0.1:{server.port}/0?prefix=zarr"
+        group = zarrcore.open_group(url, mode="w", password=secret)
+        group.create_group("inside")
+        group.store.close()
+        dialog = tools.make_connect_dialog()
+        qtbot.addWidget(dialog)
+        dialog.set_url(f"redis://:{secret}@127.0.0.1:{server.port}/0?prefix=zarr")
+        with qtbot.waitSignal(tools.window.location_opened, timeout=20_000) as opened:
+            tools.open_from_dialog(dialog)
+        assert opened.args[0].url == url
+        assert secret not in tools.window.windowTitle()
+        assert secret not in tools.window.location_label.text()
+        assert [n for n, _ in opened.args[0].root.members()] == ["inside"]
+        opened.args[0].root.store.close()
