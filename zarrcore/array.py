@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from zarrcore.errors import NotFoundError
+from zarrcore.errors import ContainsGroupError, NotFoundError
 from zarrcore.fetch import ArrayTarget, read_selection, write_selection
 from zarrcore.indexing import BasicSelection, SelectionError, all_chunk_coords
-from zarrcore.metadata.base import ArrayMetadata, ChunkCodec
+from zarrcore.metadata.base import ArrayMetadata, ChunkCodec, NodeMetadata
 from zarrcore.metadata.formats import NodeSource, join_key
 from zarrcore.node import Node
 
@@ -46,25 +46,52 @@ class ChunkInfo:
 class Array(Node):
     """An array. ``arr[sel]`` reads, ``arr[sel] = value`` writes (ints, slices, Ellipsis)."""
 
-    metadata: ArrayMetadata
-
     def __init__(
         self,
         source: NodeSource,
         path: str,
-        metadata: ArrayMetadata,
+        metadata: ArrayMetadata | None,
         *,
         mode: str = "r",
         allow_pickle: bool = False,
         write_empty_chunks: bool | None = None,
+        loader: Callable[[], NodeMetadata] | None = None,
+        zarr_format: int | None = None,
     ) -> None:
-        super().__init__(source, path, metadata, mode=mode, allow_pickle=allow_pickle)
-        #: write chunks that hold only the fill value (zarr 2 default True, zarr 3 False)
-        self.write_empty_chunks = (
-            metadata.zarr_format == 2 if write_empty_chunks is None else write_empty_chunks
+        super().__init__(
+            source,
+            path,
+            metadata,
+            mode=mode,
+            allow_pickle=allow_pickle,
+            loader=loader,
+            zarr_format=zarr_format,
         )
+        self._write_empty_chunks = write_empty_chunks
         self._target: ArrayTarget | None = None
         self._target_lock = threading.Lock()
+
+    @property
+    def metadata(self) -> ArrayMetadata:
+        meta = self._load_metadata()
+        if not isinstance(meta, ArrayMetadata):
+            raise ContainsGroupError("a group is stored here", url=self.store.url, key=self.path)
+        return meta
+
+    @metadata.setter
+    def metadata(self, value: NodeMetadata) -> None:
+        self._metadata = value
+
+    @property
+    def write_empty_chunks(self) -> bool:
+        """Write chunks that hold only the fill value (zarr 2 default True, zarr 3 False)."""
+        if self._write_empty_chunks is None:
+            return self.zarr_format == 2
+        return self._write_empty_chunks
+
+    @write_empty_chunks.setter
+    def write_empty_chunks(self, value: bool) -> None:
+        self._write_empty_chunks = bool(value)
 
     # -- properties -----------------------------------------------------------------------
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,10 +18,14 @@ from zarrcore.errors import (
 )
 from zarrcore.metadata.base import ArrayMetadata, GroupMetadata, NodeMetadata
 from zarrcore.metadata.formats import (
+    Document,
     NodeSource,
     get_handler,
     join_key,
+    node_metadata_keys,
     normalize_path,
+    parse_node,
+    peek_node,
     read_node,
     read_nodes,
 )
@@ -82,6 +86,21 @@ def build_array_metadata(
     return meta, array_data
 
 
+class _Loader:
+    """Parses one node's metadata from already fetched documents, on demand."""
+
+    __slots__ = ("docs", "path", "url")
+
+    def __init__(self, path: str, docs: Mapping[str, Document | None], url: str) -> None:
+        self.path, self.docs, self.url = path, docs, url
+
+    def __call__(self) -> NodeMetadata:
+        meta = parse_node(self.path, self.docs, url=self.url)
+        if meta is None:
+            raise NodeNotFoundError("node disappeared", url=self.url, key=self.path)
+        return meta
+
+
 def make_node(
     source: NodeSource,
     path: str,
@@ -98,7 +117,16 @@ def make_node(
 class Group(Node):
     """A group. ``group["a/b"]`` gets a child; members are listed sorted by name."""
 
-    metadata: GroupMetadata
+    @property
+    def metadata(self) -> GroupMetadata:
+        meta = self._load_metadata()
+        if not isinstance(meta, GroupMetadata):
+            raise ContainsArrayError("an array is stored here", url=self.store.url, key=self.path)
+        return meta
+
+    @metadata.setter
+    def metadata(self, value: NodeMetadata) -> None:
+        self._metadata = value
 
     def __repr__(self) -> str:
         return f"<zarrcore.Group {self.name} zarr_format={self.zarr_format}>"
@@ -156,6 +184,8 @@ class Group(Node):
     def _members(self, errors: dict[str, ZarrcoreError] | None) -> list[tuple[str, Group | Array]]:
         names = self._child_names()
         paths = [join_key(self.path, name) for name in names]
+        if self.source.consolidated:
+            return self._lazy_members(names, paths)
         metas = read_nodes(self.source, paths, errors=errors)
         result = []
         for name, path in zip(names, paths, strict=True):
@@ -165,6 +195,44 @@ class Group(Node):
                     self.source, path, meta, mode=self.mode, allow_pickle=self.allow_pickle
                 )
                 result.append((name, node))
+        return sorted(result, key=lambda item: item[0])
+
+    def _lazy_members(self, names: list[str], paths: list[str]) -> list[tuple[str, Group | Array]]:
+        """Consolidated listings: find each child's type without parsing its metadata
+        (parsed on first use), so a group of thousands of arrays lists in milliseconds.
+        Metadata errors then surface when a child's metadata is first used."""
+        keys = [key for path in paths for key in node_metadata_keys(path)]
+        docs = self.source.documents(keys)
+        url = self.store.url
+        result: list[tuple[str, Group | Array]] = []
+        for name, path in zip(names, paths, strict=True):
+            found = peek_node(path, docs, url=url)
+            if found is None:
+                continue
+            kind, zarr_format = found
+            loader = _Loader(path, docs, url)
+            node: Group | Array
+            if kind == "array":
+                node = Array(
+                    self.source,
+                    path,
+                    None,
+                    mode=self.mode,
+                    allow_pickle=self.allow_pickle,
+                    loader=loader,
+                    zarr_format=zarr_format,
+                )
+            else:
+                node = Group(
+                    self.source,
+                    path,
+                    None,
+                    mode=self.mode,
+                    allow_pickle=self.allow_pickle,
+                    loader=loader,
+                    zarr_format=zarr_format,
+                )
+            result.append((name, node))
         return sorted(result, key=lambda item: item[0])
 
     def groups(self) -> list[tuple[str, Group]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -22,18 +22,41 @@ class Node:
         self,
         source: NodeSource,
         path: str,
-        metadata: NodeMetadata,
+        metadata: NodeMetadata | None,
         *,
         mode: str = "r",
         allow_pickle: bool = False,
+        loader: Callable[[], NodeMetadata] | None = None,
+        zarr_format: int | None = None,
     ) -> None:
+        """``metadata`` may be None with a ``loader`` that parses it on first use (big
+        consolidated listings); ``zarr_format`` then answers without parsing."""
         if mode not in MODES:
             raise ValueError(f"invalid mode {mode!r}; expected one of {', '.join(MODES)}")
+        if metadata is None and loader is None:
+            raise ValueError("a node needs metadata or a loader")
         self.source = source
         self.path = path
-        self.metadata = metadata
+        self._metadata = metadata
+        self._loader = loader
+        self._zarr_format = zarr_format
         self.mode = mode
         self.allow_pickle = allow_pickle
+
+    def _load_metadata(self) -> NodeMetadata:
+        if self._metadata is None:
+            assert self._loader is not None
+            self._metadata = self._loader()
+        return self._metadata
+
+    @property
+    def metadata(self) -> NodeMetadata:
+        """The node's metadata (parsed on first access for lazily listed nodes)."""
+        return self._load_metadata()
+
+    @metadata.setter
+    def metadata(self, value: NodeMetadata) -> None:
+        self._metadata = value
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -51,6 +74,8 @@ class Node:
 
     @property
     def zarr_format(self) -> int:
+        if self._metadata is None and self._zarr_format is not None:
+            return self._zarr_format
         return self.metadata.zarr_format
 
     @property

@@ -148,3 +148,19 @@ def test_consolidated_group_at_a_sub_path() -> None:
     assert json.loads(store.get("g1/.zmetadata"))["metadata"]["a/.zattrs"] == {"i": 1}
     sub = zarrcore.open_consolidated(store, path="g1")
     assert sub.array_keys() == ["a"]
+
+
+def test_consolidated_listing_parses_metadata_only_when_used() -> None:
+    store = MemoryStore()
+    build(store)
+    doc = json.loads(store.get(".zmetadata"))
+    doc["metadata"]["g1/a/.zarray"]["dtype"] = "<not-a-dtype"
+    store.set(".zmetadata", json.dumps(doc).encode())
+    group = zarrcore.open_consolidated(store)
+    arrays = {name: sub.arrays() for name, sub in group.groups()}
+    assert [n for n, _ in arrays["g1"]] == ["a"]
+    assert arrays["g0"][0][1].shape == (4,)
+    assert arrays["g1"][0][1].zarr_format == 2
+    with pytest.raises(zarrcore.errors.MetadataError, match="invalid dtype") as info:
+        arrays["g1"][0][1].shape
+    assert info.value.key == "g1/a/.zarray"
