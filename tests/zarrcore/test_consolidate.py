@@ -153,6 +153,7 @@ def test_consolidated_group_at_a_sub_path() -> None:
 def test_consolidated_listing_parses_metadata_only_when_used() -> None:
     store = MemoryStore()
     build(store)
+    zarrcore.consolidate_metadata(store)
     doc = json.loads(store.get(".zmetadata"))
     doc["metadata"]["g1/a/.zarray"]["dtype"] = "<not-a-dtype"
     store.set(".zmetadata", json.dumps(doc).encode())
@@ -162,5 +163,5 @@ def test_consolidated_listing_parses_metadata_only_when_used() -> None:
     assert arrays["g0"][0][1].shape == (4,)
     assert arrays["g1"][0][1].zarr_format == 2
     with pytest.raises(zarrcore.errors.MetadataError, match="invalid dtype") as info:
-        arrays["g1"][0][1].shape
+        _ = arrays["g1"][0][1].shape
     assert info.value.key == "g1/a/.zarray"
