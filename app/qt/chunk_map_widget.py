@@ -10,6 +10,7 @@ computed elsewhere. Signals: ``chunk_map_ready(ChunkMap)``, ``detail_ready(Chunk
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Sequence
@@ -367,6 +368,8 @@ class ChunkMapWidget(QWidget):
         self._map_call = BackgroundCall(self)
         self._map_call.finished.connect(self._on_map)
         self._map_call.failed.connect(self._on_failed)
+        self._submitted_key: tuple[Any, ...] | None = None
+        self._deferred = False
         self._detail_call = BackgroundCall(self)
         self._detail_call.finished.connect(self._on_detail)
         self._detail_call.failed.connect(self._on_failed)
@@ -385,14 +388,31 @@ class ChunkMapWidget(QWidget):
         self._slice = (row_axis, col_axis, tuple(int(i) for i in indices))
         return self._compute()
 
-    def _compute(self) -> int:
+    def _compute(self, *, force: bool = False) -> int:
+        """Submit the map of the current slice. At most one computation runs at a time: while
+        one is in flight only the latest slice is remembered (a slider drag costs one map in
+        flight plus the last); an unchanged slice is not recomputed. Returns the request id,
+        0 when deferred or unchanged."""
         assert self._slice is not None
         row_axis, col_axis, indices = self._slice
         array, level = self.array, self.level_combo.currentText() or None
+        key = (id(array), self._slice, level)
+        if key == self._submitted_key and not force:
+            return 0
+        if self._map_call.is_busy():
+            self._deferred = True
+            return 0
+        self._deferred = False
+        self._submitted_key = key
         self.status_label.setText("Querying chunk sizes…")
         return self._map_call.submit(
             lambda: compute_chunk_map(array, row_axis, col_axis, indices, level=level)
         )
+
+    def _run_deferred(self) -> None:
+        if self._deferred and self._slice is not None:
+            self._deferred = False
+            self._compute()
 
     def is_busy(self) -> bool:
         return self._map_call.is_busy() or self._detail_call.is_busy()
@@ -407,9 +427,10 @@ class ChunkMapWidget(QWidget):
 
     def check_fill(self) -> int | None:
         """Decode the stored chunks of the slice to find all-fill ones (explicit, costly)."""
-        if self.array is None or self.chunk_map is None:
+        if self.array is None or self.chunk_map is None or self._map_call.is_busy():
             return None
-        array, chunk_map = self.array, self.chunk_map
+        # the worker marks a copy: the shown map is never mutated while it is painted
+        array, chunk_map = self.array, copy.deepcopy(self.chunk_map)
         self.status_label.setText("Decoding stored chunks to look for fill-only ones…")
         return self._map_call.submit(lambda: check_fill(array, chunk_map))
 
@@ -418,11 +439,14 @@ class ChunkMapWidget(QWidget):
         assert isinstance(chunk_map, ChunkMap)
         self.status_label.setText("")
         self.set_chunk_map(chunk_map)
+        self._run_deferred()
 
     def _on_failed(self, _request_id: int, exc: object) -> None:
         message = f"{type(exc).__name__}: {exc}"
         self.status_label.setText(message)
         self.failed.emit(message)
+        self._submitted_key = None  # a retry of the same slice is allowed
+        self._run_deferred()
 
     def _mode_changed(self, mode: str) -> None:
         self.grid.set_mode(mode)
@@ -430,7 +454,7 @@ class ChunkMapWidget(QWidget):
 
     def _level_changed(self, _level: str) -> None:
         if self._slice is not None and self.array is not None:
-            self._compute()
+            self._compute(force=True)
 
     # -- details --------------------------------------------------------------------------
     def _clear_details(self) -> None:

@@ -80,6 +80,7 @@ class InspectTools(QObject):
         self.chunk_dock = window.add_dock(
             self.chunk_map, "Chunk map", Qt.DockWidgetArea.RightDockWidgetArea, "chunk-map-dock"
         )
+        self.chunk_dock.hide()  # costs nothing until opened from the View menu
         self.chunk_dock.visibilityChanged.connect(lambda _visible: self._update_chunk_map())
         self.overlay_action = QAction("Chunk grid overlay", window, checkable=True)
         self.overlay_action.toggled.connect(self._overlay_toggled)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -44,8 +46,9 @@ def _widget(qtbot: QtBot, array_path: Path) -> tuple[ChunkMapWidget, ChunkMap]:
 def test_grid_colours_follow_states(qtbot: QtBot, array_path: Path) -> None:
     widget, chunk_map = _widget(qtbot, array_path)
     assert "4 of 6 chunks stored" in widget.summary_label.text()
-    with qtbot.waitSignal(widget.chunk_map_ready, timeout=30_000):
+    with qtbot.waitSignal(widget.chunk_map_ready, timeout=30_000) as checked:
         widget.fill_button.click()
+    chunk_map = checked.args[0]
     states = [c.state for c in chunk_map.cells]
     assert states == [STORED, FILL, MISSING, MISSING, STORED, ERROR]
     colours = [widget.grid.color_of(c).name() for c in chunk_map.cells]
@@ -104,3 +107,40 @@ def test_overlay_draws_cells_in_image_coordinates(qtbot: QtBot, array_path: Path
     assert (rect.x(), rect.y(), rect.width(), rect.height()) == (6, 4, 3, 4)
     assert OVERLAY_TINTS[MISSING].alpha() > 0 and OVERLAY_TINTS[STORED].alpha() == 0
     view.grab()  # paints without error
+
+
+class _GatedArray:
+    """A real array whose size queries wait for a gate and are counted."""
+
+    def __init__(self, array: Any) -> None:
+        self._array = array
+        self.gate = threading.Event()
+        self.calls: list[tuple[int, ...]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._array, name)
+
+    def chunk_info(self, coords: tuple[int, ...]) -> Any:
+        self.calls.append(coords)
+        assert self.gate.wait(30), "test gate never released"
+        return self._array.chunk_info(coords)
+
+
+def test_slider_drag_computes_one_map_in_flight_plus_the_latest(
+    qtbot: QtBot, array_path: Path
+) -> None:
+    widget = ChunkMapWidget()
+    qtbot.addWidget(widget)
+    gated = _GatedArray(zarrcore.open_array(str(array_path)))
+    maps: list[ChunkMap] = []
+    widget.chunk_map_ready.connect(maps.append)
+    assert widget.set_array(gated, 1, 2, (0, 0, 0)) > 0
+    for _ in range(5):  # a drag back and forth while the first map is still computing
+        assert widget.set_array(gated, 1, 2, (1, 0, 0)) == 0
+        assert widget.set_array(gated, 1, 2, (0, 0, 0)) == 0
+    assert widget.set_array(gated, 1, 2, (1, 0, 0)) == 0
+    gated.gate.set()
+    qtbot.waitUntil(lambda: len(maps) == 2 and not widget.is_busy(), timeout=30_000)
+    assert [m.geometry.indices[0] for m in maps] == [0, 1]
+    assert len(gated.calls) == 2 * 6  # two maps of six chunks each, nothing else
+    assert widget.set_array(gated, 1, 2, (1, 0, 0)) == 0  # unchanged slice: no new map
