@@ -1,7 +1,8 @@
 """Azure Blob store with zarr-python 2.x's ``ABSStore`` layout (azure-storage-blob v12).
 
 Blob name = ``prefix + "/" + key`` (just ``key`` when the prefix is empty) in one container.
-URL: ``az://container/prefix`` or ``abfs://container@account.dfs.core.windows.net/prefix``.
+URL: ``az://container/prefix`` or ``abfs://container@account.dfs.core.windows.net/prefix``
+(``?account_url=...&account_name=...&anon=true`` are accepted as option defaults).
 Credentials (first that applies): ``connection_string`` option; ``account_url`` (or
 ``account_name``) with ``account_key``, ``sas_token`` or ``credential``; the environment
 variables ``AZURE_STORAGE_CONNECTION_STRING`` or ``AZURE_STORAGE_ACCOUNT_NAME`` with
@@ -32,6 +33,7 @@ from zarrcore.store.base import Store, normalize_key
 from zarrcore.store.remote import (
     RemoteOptions,
     missing_client,
+    query_defaults,
     unavailable,
     unknown_options,
 )
@@ -88,6 +90,8 @@ class AzureBlobStore(Store):
     def from_url(cls, url: str, *, read_only: bool, **options: Any) -> AzureBlobStore:
         if ContainerClient is None:
             raise missing_client("azure-storage-blob", "azure", url)
+        options = dict(options)
+        query_defaults(url, ("account_url", "account_name", "anon"), options)
         opts = RemoteOptions.pop_from(options)
         parts = urlsplit(url)
         container, _, account_host = parts.netloc.partition("@")

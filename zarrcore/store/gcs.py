@@ -15,7 +15,12 @@ from urllib.parse import urlsplit
 
 from zarrcore.errors import NotFoundError, StoreError
 from zarrcore.store.fsspec_store import FsspecStore
-from zarrcore.store.remote import RemoteOptions, missing_client, unknown_options
+from zarrcore.store.remote import (
+    RemoteOptions,
+    missing_client,
+    query_defaults,
+    unknown_options,
+)
 
 
 class GCSStore(FsspecStore):
@@ -23,6 +28,8 @@ class GCSStore(FsspecStore):
 
     @classmethod
     def from_url(cls, url: str, *, read_only: bool, **options: Any) -> GCSStore:
+        options = dict(options)
+        query_defaults(url, ("project", "anon", "endpoint_url"), options)
         opts = RemoteOptions.pop_from(options)
         parts = urlsplit(url)
         bucket = parts.netloc

@@ -107,3 +107,18 @@ def unavailable(what: str, url: str, key: str | None, exc: BaseException) -> Sto
     return StoreUnavailableError(
         f"{what} is unavailable: {type(exc).__name__}: {exc}", url=url, key=key
     )
+
+
+def query_defaults(url: str, names: tuple[str, ...], options: dict[str, Any]) -> None:
+    """Use non-secret URL query parameters (``?endpoint_url=...``) as option defaults.
+
+    Explicit keyword options win. Booleans accept ``true/1/yes``.
+    """
+    from urllib.parse import parse_qsl, urlsplit
+
+    for name, value in parse_qsl(urlsplit(url).query):
+        if name in names and name not in options:
+            if name in ("anon",):
+                options[name] = value.lower() in ("1", "true", "yes", "on")
+            else:
+                options[name] = value

@@ -1,6 +1,8 @@
 """S3 store over s3fs, with zarr-python 2.x ``FSStore`` layout (``bucket/prefix/key``).
 
-URL: ``s3://bucket/prefix``. Options: ``endpoint_url`` (e.g. MinIO or moto), ``key`` and
+URL: ``s3://bucket/prefix`` (``?endpoint_url=&region=&profile=&anon=true`` are accepted as
+defaults for the options of the same name; secrets only as options). Options:
+``endpoint_url`` (e.g. MinIO or moto), ``key`` and
 ``secret`` (and ``token``), ``anon=True`` for public buckets, ``profile`` (a named AWS
 profile), ``region``; anything unset comes from the usual AWS environment variables and
 config files through botocore. Plus the robustness options of
@@ -18,7 +20,12 @@ from urllib.parse import urlsplit
 
 from zarrcore.errors import NotFoundError, StoreError
 from zarrcore.store.fsspec_store import FsspecStore
-from zarrcore.store.remote import RemoteOptions, missing_client, unknown_options
+from zarrcore.store.remote import (
+    RemoteOptions,
+    missing_client,
+    query_defaults,
+    unknown_options,
+)
 
 _SESSION_LOCK = threading.Lock()
 _SESSION: Any = None
@@ -48,6 +55,8 @@ class S3Store(FsspecStore):
             import s3fs
         except ImportError:
             raise missing_client("s3fs", "s3", url) from None
+        options = dict(options)
+        query_defaults(url, ("endpoint_url", "region", "profile", "anon"), options)
         opts = RemoteOptions.pop_from(options)
         parts = urlsplit(url)
         bucket = parts.netloc

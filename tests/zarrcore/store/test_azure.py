@@ -183,3 +183,15 @@ def test_unreachable_service_is_unavailable(azure_connection_string: str) -> Non
             "az://c/x", read_only=True, connection_string=dead, retries=0, connect_timeout_s=1
         )
     assert ACCOUNT_KEY_FRAGMENT not in str(info.value)
+
+
+def test_url_query_gives_account_url(
+    azure_connection_string: str, container: ContainerClient
+) -> None:
+    account_url = _field(azure_connection_string, "BlobEndpoint")
+    key = _field(azure_connection_string, "AccountKey")
+    container.upload_blob("p/k", b"v")
+    url = f"az://{container.container_name}/p?account_url={account_url}"
+    store = open_store(url, mode="r", account_name="devstoreaccount1", account_key=key)
+    assert isinstance(store, AzureBlobStore) and store.get("k") == b"v"
+    store.close()

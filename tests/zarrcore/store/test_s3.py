@@ -218,3 +218,22 @@ def test_named_profile_supplies_credentials(
     assert store.get("k") == b"v"
     assert SECRET not in repr(store)
     store.close()
+
+
+def test_url_query_gives_endpoint_but_options_win(s3_endpoint: str, bucket: str) -> None:
+    name, _, test_prefix = bucket.partition("/")
+    s3_client(s3_endpoint).put_object(Bucket=name, Key=f"{test_prefix}/k", Body=b"v")
+    url = f"s3://{bucket}?endpoint_url={s3_endpoint}&region=us-east-1"
+    store = open_store(url, mode="r", key=KEY, secret=SECRET)
+    assert isinstance(store, S3Store) and store.get("k") == b"v"
+    store.close()
+    with pytest.raises(StoreUnavailableError):
+        open_store(
+            url,
+            mode="r",
+            key=KEY,
+            secret=SECRET,
+            endpoint_url=f"http://127.0.0.1:{free_port()}",
+            retries=0,
+            connect_timeout_s=1,
+        )
