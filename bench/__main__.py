@@ -19,7 +19,7 @@ from bench.cases import CASES, TENSORSTORE, ZARR3
 from bench.datasets import DEFAULT_OUT, FULL, SMOKE
 from bench.engines import Engine, RefEngine, Zarr2Engine, ZarrcoreEngine
 from bench.refclient import RefWorker, ref_python
-from bench.report import format_table, write_results
+from bench.report import format_table, load_average, write_results
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -53,6 +53,7 @@ def _main_versions() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     started = time.perf_counter()
+    load_start = load_average()
     if args.smoke:
         args.repeat = min(args.repeat, 1)
     datasets = SMOKE if args.smoke else FULL
@@ -113,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             warmup=args.warmup,
             seconds_total=time.perf_counter() - started,
             extra=extra,
+            load_start=load_start,
         )
         print(f"\nwrote {args.results}")
     return 0

@@ -41,7 +41,7 @@ def rows(results: Sequence[CaseResult]) -> list[list[str]]:
     table = []
     for result in results:
         if result.skipped:
-            table.append([result.case.name, "-", "-", "-", "-", "-", "-", result.skipped])
+            table.append([result.case.name, "-", "-", "-", "-", "-", "-", "-", result.skipped])
             continue
         for name, record in result.engines.items():
             note = record.error or ""
@@ -53,6 +53,7 @@ def rows(results: Sequence[CaseResult]) -> list[list[str]]:
                     result.case.name,
                     name,
                     _ms(record.median),
+                    _ms(record.median_cpu),
                     _ms(min(secs) if secs else None),
                     _ms(max(secs) if secs else None),
                     str(len(secs)),
@@ -63,7 +64,17 @@ def rows(results: Sequence[CaseResult]) -> list[list[str]]:
     return table
 
 
-HEADERS = ["case", "engine", "median ms", "min ms", "max ms", "n", "time / zarrcore", "note"]
+HEADERS = [
+    "case",
+    "engine",
+    "median ms",
+    "cpu ms",
+    "min ms",
+    "max ms",
+    "n",
+    "time / zarrcore",
+    "note",
+]
 
 
 def format_table(results: Sequence[CaseResult]) -> str:
@@ -115,11 +126,16 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def machine_lines() -> list[str]:
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+def load_average() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+
+
+def machine_lines(load_start: float | None = None) -> list[str]:
+    start = "" if load_start is None else f"{load_start:.2f} at the start, "
     return [
         f"- machine: {platform.system()} {platform.release()}, {_cpu_model()}, "
-        f"{os.cpu_count()} cores, load average {load[0]:.2f} at the end of the run",
+        f"{os.cpu_count()} cores, 1-minute load average {start}"
+        f"{load_average():.2f} at the end of the run",
     ]
 
 
@@ -148,6 +164,7 @@ def write_results(
     warmup: int,
     seconds_total: float,
     extra: Sequence[str] = (),
+    load_start: float | None = None,
 ) -> None:
     """Rewrite the generated section of ``path``; hand-written parts of the file are kept."""
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -164,11 +181,13 @@ def write_results(
             "",
             "Times are medians over repetitions interleaved across engines; `time / zarrcore`",
             "is the engine's median divided by zarrcore's (above 1 means zarrcore is faster).",
+            "`cpu ms` is the median CPU time of the engine's process (all threads) over the",
+            "same timed part: on this shared machine wall time also counts waiting for a core.",
             "Every read is checked against the data generator (`WRONG DATA` otherwise).",
             "",
             f"- date: {now}",
             f"- commit: {_commit()}",
-            *machine_lines(),
+            *machine_lines(load_start),
             *version_lines,
             f"- repetitions: {repeat} timed (+{warmup} warm-up) per engine and case; "
             f"whole run {seconds_total:.0f} s",

@@ -17,12 +17,17 @@ from bench.refclient import RefWorker
 class EngineResult:
     engine: str
     seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
     error: str | None = None
     mismatches: int = 0
 
     @property
     def median(self) -> float | None:
         return statistics.median(self.seconds) if self.seconds else None
+
+    @property
+    def median_cpu(self) -> float | None:
+        return statistics.median(self.cpu_seconds) if self.cpu_seconds else None
 
 
 @dataclass
@@ -87,6 +92,8 @@ def run_case(
                 record.mismatches += 1
             if rep >= warmup:
                 record.seconds.append(measurement.seconds)
+                if measurement.cpu_seconds is not None:
+                    record.cpu_seconds.append(measurement.cpu_seconds)
     return result
 
 

@@ -61,9 +61,9 @@ def _slice_zarr3(path: str, index: int) -> tuple[float, np.ndarray]:
     if ("zarr3", path) not in _OPEN:
         _OPEN["zarr3", path] = zarr.open_array(path, mode="r")
     arr = _OPEN["zarr3", path]
-    start = time.perf_counter()
+    start = _start()
     data = arr[index]
-    return time.perf_counter() - start, np.asarray(data)
+    return _stop(start), np.asarray(data)
 
 
 def _slice_tensorstore(path: str, index: int, zarr_format: int) -> tuple[float, np.ndarray]:
@@ -74,18 +74,18 @@ def _slice_tensorstore(path: str, index: int, zarr_format: int) -> tuple[float, 
         spec = {"driver": driver, "kvstore": {"driver": "file", "path": path}}
         _OPEN["tensorstore", path] = ts.open(spec, read=True).result()
     arr = _OPEN["tensorstore", path]
-    start = time.perf_counter()
+    start = _start()
     data = arr[index].read().result()
-    return time.perf_counter() - start, np.asarray(data)
+    return _stop(start), np.asarray(data)
 
 
 def _open_list_zarr3(path: str) -> tuple[float, int]:
     import zarr
 
-    start = time.perf_counter()
+    start = _start()
     group = zarr.open_consolidated(path, mode="r")
     names = [name for name, node in group.members(max_depth=None) if isinstance(node, zarr.Array)]
-    return time.perf_counter() - start, len(names)
+    return _stop(start), len(names)
 
 
 def _build_sharded(cmd: dict[str, Any]) -> dict[str, Any]:
@@ -114,7 +114,30 @@ def _build_sharded(cmd: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True}
 
 
+_CPU: list[float] = []
+
+
+def _start() -> float:
+    """Start the clocks: wall time returned, CPU time (all threads) kept for ``_stop``."""
+    _CPU.append(time.process_time())
+    return time.perf_counter()
+
+
+def _stop(start: float) -> float:
+    seconds = time.perf_counter() - start
+    _CPU.append(time.process_time() - _CPU.pop())
+    return seconds
+
+
 def handle(cmd: dict[str, Any]) -> dict[str, Any]:
+    _CPU.clear()
+    reply = _handle(cmd)
+    if "seconds" in reply and _CPU:
+        reply["cpu_seconds"] = _CPU[-1]
+    return reply
+
+
+def _handle(cmd: dict[str, Any]) -> dict[str, Any]:
     op = cmd["op"]
     if op == "versions":
         return _versions()
