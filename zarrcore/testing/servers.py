@@ -241,3 +241,30 @@ class SilentServer:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class PrivateProcessServer:
+    """Any server started as ``args`` (``{port}`` and ``{dir}`` are filled in) on a free
+    loopback port with a private temp dir; killed by pid on ``stop()``."""
+
+    def __init__(self, args: list[str], *, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self._dir = tempfile.mkdtemp(prefix="zarrscope-server-")
+        argv = [a.format(port=self.port, dir=self._dir) for a in args]
+        self.process = subprocess.Popen(
+            argv,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_listening(self.port, self.process, timeout_s=60.0)
+        except Exception:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        shutil.rmtree(self._dir, ignore_errors=True)

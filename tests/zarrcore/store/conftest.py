@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from zarrcore.testing.servers import PrivateMoto, PrivateRedis, require_env
+from zarrcore.testing.servers import (
+    PrivateMoto,
+    PrivateProcessServer,
+    PrivateRedis,
+    require_env,
+)
 
 
 @pytest.fixture
@@ -59,3 +64,27 @@ def private_moto_with_auth() -> Iterator[PrivateMoto]:
 @pytest.fixture(scope="module")
 def s3_endpoint_module() -> str:
     return require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
+
+
+@pytest.fixture
+def private_mongodb() -> Iterator[PrivateProcessServer]:
+    """An nx-27017 MongoDB wire server of this test's own, so the test may kill it."""
+    require_env("ZARRSCOPE_TEST_MONGODB_URL")
+    executable = Path(sys.executable).with_name("nx-27017")
+    server = PrivateProcessServer(
+        [
+            str(executable),
+            "--host",
+            "127.0.0.1",
+            "-p",
+            "{port}",
+            "--db",
+            "memory",
+            "--log-file",
+            "{dir}/server.log",
+            "--pid-file",
+            "{dir}/server.pid",
+        ]
+    )
+    yield server
+    server.stop()

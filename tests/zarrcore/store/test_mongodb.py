@@ -17,7 +17,7 @@ import pytest
 from zarrcore.errors import NotFoundError, StoreUnavailableError, UnsupportedError
 from zarrcore.store.base import Store
 from zarrcore.store.mongodb import MongoDBStore
-from zarrcore.testing.servers import free_port, unique_name
+from zarrcore.testing.servers import PrivateProcessServer, free_port, unique_name
 from zarrcore.testing.store_contract import StoreContract, StoreFactory
 from zarrcore.url import open_store
 
@@ -97,4 +97,18 @@ def test_server_down_is_unavailable_quickly() -> None:
     with pytest.raises(StoreUnavailableError) as info:
         store.get(".zgroup")
     assert "topsecret-77" not in str(info.value) + repr(store)
+    store.close()
+
+
+def test_killed_server_fails_fast_with_a_typed_error(
+    private_mongodb: PrivateProcessServer,
+) -> None:
+    url = f"mongodb://127.0.0.1:{private_mongodb.port}/"
+    store = MongoDBStore.from_url(url, read_only=False, connect_timeout_s=1, timeout_s=2)
+    store.set("c/0", b"x" * 100)
+    assert store.get_many(["c/0", "c/1"]) == {"c/0": b"x" * 100, "c/1": None}
+    private_mongodb.stop()  # the server goes away between two reads of one session
+    with pytest.raises(StoreUnavailableError) as info:
+        store.get_many(["c/0", "c/1"])
+    assert str(private_mongodb.port) in str(info.value), f"server: {SERVER}"
     store.close()
