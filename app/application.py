@@ -69,6 +69,10 @@ def build_main_window(settings: QSettings | None = None) -> MainWindow:
     cache = ChunkCache(cache_budget_bytes(settings))
     window = MainWindow(bridge, cache, settings)
     bridge.setParent(window)
+    # issue 7: connect dialog, consolidation, stale banner, chunk map (app/qt/inspect_tools.py)
+    from app.qt.inspect_tools import default_profile_store, install_inspect_tools
+
+    window.inspect_tools = install_inspect_tools(window, profiles=default_profile_store())
     window.resize(1400, 860)
     window.restore_layout()
     return window

@@ -42,10 +42,12 @@ _out_dir = _sys.argv[1]
 with open(_os.path.join(_out_dir, "args.json")) as _f:
     args = _json.load(_f)
 _saved = {}
+_counter = []
 def save(name, array):
     """Save an array for the caller (object/string arrays go through JSON)."""
     array = _np.asarray(array)
-    stem = _os.path.join(_out_dir, "a%d" % len(_saved))
+    _counter.append(name)
+    stem = _os.path.join(_out_dir, "a%d" % len(_counter))
     if array.dtype.kind in "OT":
         raw = array.reshape(-1).tolist()
         items = [x.decode("latin-1") if isinstance(x, bytes) else x for x in raw]

@@ -1,5 +1,6 @@
 """Less common layouts zarr-python 3.1 writes: nested sharding, inner transposes, indexes
-without checksum, numcodecs-wrapped codecs, 5-D arrays, unwritten arrays (one subprocess)."""
+without checksum, numcodecs-wrapped codecs, 5-D arrays, unwritten arrays; plus tensorstore's
+zarr3 output (zstd frames without content size). One subprocess."""
 
 from __future__ import annotations
 
@@ -77,6 +78,25 @@ doc = json.load(open(meta_path))
 doc["fill_value"] = "0x7fc00001"  # a NaN with a payload, as the spec allows
 json.dump(doc, open(meta_path, "w"))
 save("nan_payload", zarr.open_array(args["path"], path="nan_payload", mode="r")[...])
+import tensorstore as ts
+for ts_name, codecs in {
+    "ts_sharded_start": [{"name": "sharding_indexed", "configuration": {
+        "chunk_shape": [8, 10], "index_location": "start",
+        "codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                   {"name": "zstd", "configuration": {"level": 3}}]}}],
+    "ts_zstd": [{"name": "bytes", "configuration": {"endian": "big"}},
+                {"name": "zstd", "configuration": {"level": 1}}],
+}.items():
+    store = ts.open({"driver": "zarr3", "kvstore": {"driver": "file",
+                                                    "path": args["path"] + "/" + ts_name},
+                     "metadata": {"shape": [40, 50], "data_type": "int32", "fill_value": -1,
+                                  "chunk_grid": {"name": "regular",
+                                                 "configuration": {"chunk_shape": [16, 20]}},
+                                  "codecs": codecs},
+                     "create": True}).result()
+    store[0:30, 0:45] = np.arange(2000, dtype="i4").reshape(40, 50)[0:30, 0:45]
+    save(ts_name, store.read().result())
+    names.append(ts_name)
 root.attrs["bad_float"] = float("nan")
 root.attrs["inf"] = float("inf")
 result = {"names": names}
@@ -109,6 +129,8 @@ NAMES = [
     "blosc_noshuffle",
     "float_fills",
     "nan_payload",
+    "ts_sharded_start",
+    "ts_zstd",
 ]
 
 
