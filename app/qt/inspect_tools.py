@@ -17,6 +17,8 @@ Only public members of MainWindow are used (menus, ``add_open_action``, ``add_do
 from __future__ import annotations
 
 import inspect
+import os
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
@@ -237,6 +239,12 @@ class InspectTools(QObject):
             yRange=(rows.start * factors[row_axis], rows.stop * factors[row_axis]),
             padding=0.02,
         )
+
+
+def default_profile_store() -> ProfileStore:
+    """Profiles in the user config dir, or under ``ZARRSCOPE_SETTINGS_DIR`` (tests) when set."""
+    folder = os.environ.get("ZARRSCOPE_SETTINGS_DIR")
+    return ProfileStore(Path(folder) / "profiles.json" if folder else None)
 
 
 def install_inspect_tools(window: Any, *, profiles: ProfileStore | None = None) -> InspectTools:

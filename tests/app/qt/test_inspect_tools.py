@@ -12,7 +12,7 @@ import zarr
 
 from app.application import build_main_window
 from app.models.chunk_map import MISSING, STORED, ChunkMap
-from app.qt.inspect_tools import InspectTools, install_inspect_tools
+from app.qt.inspect_tools import InspectTools
 
 
 @pytest.fixture
@@ -20,7 +20,8 @@ def tools(qtbot: Any) -> Iterator[InspectTools]:
     window = build_main_window()
     qtbot.addWidget(window)
     window.show()
-    installed = install_inspect_tools(window)
+    installed = window.inspect_tools  # build_main_window installs the tools
+    assert isinstance(installed, InspectTools)
     yield installed
     window.bridge.shutdown()
 
