@@ -267,3 +267,15 @@ def test_loads_document_reports_bad_json_with_url_and_key() -> None:
     with pytest.raises(MetadataError, match="malformed JSON") as info:
         loads_document(b"{nope", url="file:///x", key="a/.zarray")
     assert info.value.key == "a/.zarray"
+
+
+def test_integral_float_shapes_are_accepted() -> None:
+    meta = parse({**ZARRAY, "shape": [5.0, 7.0]})
+    assert meta.shape == (5, 7)
+
+
+def test_shards_on_a_v2_array_is_unsupported() -> None:
+    from zarrcore.errors import UnsupportedError
+
+    with pytest.raises(UnsupportedError, match="zarr v3"):
+        V2Handler().new_array(shape=(4,), chunks=(2,), dtype="i1", shards=(4,))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrcore.errors import MetadataError
+from zarrcore.errors import MetadataError, UnsupportedError
 from zarrcore.metadata.base import ArrayMetadata, ChunkCodec, GroupMetadata, NodeMetadata
 from zarrcore.metadata.formats import (
     Document,
@@ -208,16 +208,14 @@ def probe_separator(store: Store, path: str, meta: V2ArrayMetadata) -> str:
 
 # -- parsing ------------------------------------------------------------------------------
 def _int_list(value: Any, name: str, *, url: str | None, key: str) -> tuple[int, ...]:
-    # type() is exact: bools (an int subclass) are refused; min() last, once types are known
-    if (
-        not isinstance(value, list)
-        or not all(type(v) is int for v in value)
-        or (value and min(value) < 0)
-    ):
-        raise MetadataError(
-            f"{name} must be a list of non-negative integers, got {value!r}", url=url, key=key
-        )
-    return tuple(value)
+    if isinstance(value, list):
+        # some writers (JavaScript) emit integral floats such as 10.0
+        items = [int(v) if isinstance(v, float) and v.is_integer() else v for v in value]
+        if all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in items):
+            return tuple(items)
+    raise MetadataError(
+        f"{name} must be a list of non-negative integers, got {value!r}", url=url, key=key
+    )
 
 
 def parse_zarray(
@@ -340,6 +338,11 @@ class V2Handler(FormatHandler):
         **options: Any,
     ) -> ArrayMetadata:
         object_codec = options.pop("object_codec", None)
+        if options.get("shards") is not None:
+            raise UnsupportedError(
+                "sharding needs a zarr v3 array (open the group with zarr_format=3)"
+            )
+        options.pop("shards", None)
         if options:
             raise TypeError(f"unexpected options for a zarr v2 array: {sorted(options)}")
         np_dtype = parse_dtype(dtype) if isinstance(dtype, list) else np.dtype(dtype)
