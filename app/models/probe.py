@@ -54,6 +54,17 @@ def _get_json(store: Store, key: str) -> dict[str, Any] | None:
 
 def describe_store(store: Store) -> ProbeResult:
     """Inspect the root of ``store``; raises ZarrcoreError on store failures."""
+    result = _describe(store)
+    if type(store).__name__ == "N5Store" and result.zarr_format == "v2":
+        # zarrcore's N5Store shows N5 containers through a zarr v2 view: say what it really is
+        message = result.message.replace("zarr v2", "N5", 1)
+        return ProbeResult(
+            result.ok, message, "n5", result.node_type, result.consolidated, result.n_arrays
+        )
+    return result
+
+
+def _describe(store: Store) -> ProbeResult:
     zmeta = _get_json(store, ".zmetadata")
     if zmeta is not None:
         entries = zmeta.get("metadata", {})
