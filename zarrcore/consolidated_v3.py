@@ -22,10 +22,10 @@ from zarrcore.consolidate import (
     register_consolidated_format,
     write_atomically,
 )
-from zarrcore.errors import MetadataError
+from zarrcore.errors import MetadataError, UnsupportedError
 from zarrcore.metadata.formats import ConsolidatedSource, join_key
 from zarrcore.metadata.jsonutil import loads_document
-from zarrcore.metadata.v3 import ZARR_JSON, V3GroupMetadata, dumps_json
+from zarrcore.metadata.v3 import ZARR_JSON, V3GroupMetadata, dumps_json, parse_v3_document
 from zarrcore.store.base import Store
 
 KIND = "inline"
@@ -39,10 +39,25 @@ def _without_block(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k != "consolidated_metadata"}
 
 
+def normalized(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A node document rewritten the way zarrcore (and zarr-python) writes it, so documents
+    that say the same thing compare equal: tensorstore, for one, omits empty ``attributes``
+    and ``storage_transformers``. Documents zarrcore cannot parse stay as they are."""
+    try:
+        meta = parse_v3_document(doc)
+    except (MetadataError, UnsupportedError):
+        return dict(doc)
+    result = meta.to_json()
+    if "consolidated_metadata" not in doc:
+        result.pop("consolidated_metadata", None)
+    return result
+
+
 def _as_member(doc: Mapping[str, Any]) -> dict[str, Any]:
     """A descendant's document as zarr-python records it in the map."""
+    doc = normalized(doc)
     if doc.get("node_type") != "group":
-        return dict(doc)
+        return doc
     out: dict[str, Any] = {}
     for key, value in doc.items():
         if key == "consolidated_metadata":
@@ -82,13 +97,13 @@ class V3Consolidated(ConsolidatedFormat):
                 url=store.url,
                 key=key,
             )
-        result: dict[str, Any] = {"": _without_block(doc)}
+        result: dict[str, Any] = {"": normalized(_without_block(doc))}
         for node_path, node_doc in block["metadata"].items():
             if not isinstance(node_doc, dict):
                 raise MetadataError(
                     f"consolidated entry {node_path!r} is not an object", url=store.url, key=key
                 )
-            result[str(node_path).strip("/")] = node_doc
+            result[str(node_path).strip("/")] = normalized(node_doc)
         return result
 
     def live(self, store: Store, path: str) -> dict[str, Any]:
@@ -108,7 +123,9 @@ class V3Consolidated(ConsolidatedFormat):
             if not isinstance(doc, dict) or doc.get("zarr_format") != 3:
                 continue
             node_path = key[len(prefix) : -len(ZARR_JSON)].rstrip("/")
-            result[node_path] = _without_block(doc) if node_path == "" else _as_member(doc)
+            result[node_path] = (
+                normalized(_without_block(doc)) if node_path == "" else _as_member(doc)
+            )
         return result
 
     def write(self, store: Store, path: str) -> None:

@@ -170,3 +170,30 @@ def test_many_shards_with_several_ranges_each_do_not_deadlock_a_remote_store() -
     reader.join(120)
     assert not reader.is_alive(), "sharded read deadlocked"
     np.testing.assert_array_equal(result["x"], np.ones((48, 3), dtype="u8"))
+
+
+def test_stale_check_compares_meaning_not_spelling() -> None:
+    """tensorstore omits empty attributes; zarr-python 3.0 wrote bare NaN fills."""
+    import json
+
+    store = MemoryStore()
+    zarrcore.open_group(store, mode="w", zarr_format=3)
+    terse = {
+        "zarr_format": 3,
+        "node_type": "array",
+        "shape": [4],
+        "data_type": "float32",
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2]}},
+        "chunk_key_encoding": {"name": "default"},
+        "fill_value": "NaN",
+        "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}],
+    }
+    store.set("t/zarr.json", json.dumps(terse).encode())
+    zarrcore.consolidate_metadata(store)
+    root = json.loads(store.get("zarr.json"))
+    entry = root["consolidated_metadata"]["metadata"]["t"]
+    assert entry["attributes"] == {} and entry["fill_value"] == "NaN"
+    raw = store.get("zarr.json").replace(b'"fill_value": "NaN"', b'"fill_value": NaN')
+    store.set("zarr.json", raw)
+    assert zarrcore.check_consolidated(store).up_to_date
+    assert np.isnan(zarrcore.open_consolidated(store)["t"].fill_value)
