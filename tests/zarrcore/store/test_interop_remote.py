@@ -102,7 +102,7 @@ def _expected(spec: ArraySpec) -> np.ndarray:
 
 
 def write_with_zarr(store: Any) -> None:
-    root = zarr.group(store=store, overwrite=True)
+    root = zarr.group(store=store)  # a fresh location: nothing to overwrite
     root.attrs.update(ROOT_ATTRS)
     root.create_group("grp").attrs.update(GROUP_ATTRS)
     for spec in _specs():
