@@ -152,6 +152,10 @@ class V2ArrayMetadata(ArrayMetadata):
     def describe(self) -> dict[str, Any]:
         info = super().describe()
         info["dtype"] = encode_dtype(self.dtype)
+        try:  # the fill value as stored (JSON-safe: base64 for bytes, "NaN" tokens)
+            info["fill_value"] = self.zarray()["fill_value"]
+        except (ValueError, TypeError, UnsupportedError):
+            info["fill_value"] = repr(self.fill_value)
         info["compressor"] = self.compressor
         info["filters"] = self.filters
         info["dimension_separator"] = self.dimension_separator
