@@ -237,7 +237,11 @@ class Array(Node):
         self, selection: Any = Ellipsis, *, cancel: threading.Event | None = None
     ) -> np.ndarray:
         """Read a selection; ``cancel`` (an Event) aborts between chunk decodes."""
-        return read_selection(self.target(), selection, cancel=cancel)
+        target = self.target()
+        try:
+            return read_selection(target, selection, cancel=cancel)
+        except SelectionError as exc:
+            raise self._located(exc) from None
 
     def __getitem__(self, selection: Any) -> Any:
         result = self.read(selection)
@@ -253,7 +257,17 @@ class Array(Node):
         self.check_writable("write array data")
         # partly covered chunks (whole shards for sharded v3) are read-modify-written:
         # serialise writers of the same array in this process so none loses another's update
+        target = self.target()
         with _write_lock(self.store, self.path):
-            write_selection(
-                self.target(), selection, value, write_empty_chunks=self.write_empty_chunks
-            )
+            try:
+                write_selection(
+                    target, selection, value, write_empty_chunks=self.write_empty_chunks
+                )
+            except SelectionError as exc:
+                raise self._located(exc) from None
+
+    def _located(self, exc: SelectionError) -> SelectionError:
+        """The same selection error, naming this array's store URL and path."""
+        if exc.url is not None:
+            return exc
+        return SelectionError(exc.message, url=self.store.url, key=self.path or "/")

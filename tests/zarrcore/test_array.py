@@ -181,3 +181,13 @@ def test_array_properties() -> None:
     assert arr.nchunks == 4 and arr.cdata_shape == (2, 2) and len(arr) == 6
     assert arr.describe()["compressor"]["id"] == "blosc"
     assert arr.chunk_coords_for((slice(0, 5), 0)) == [(0, 0), (1, 0)]
+
+
+def test_selection_errors_name_the_array() -> None:
+    group = new_group()
+    arr = group.create_array("sel", shape=(3,), chunks=(2,), dtype="i1")
+    with pytest.raises(SelectionError, match="out of bounds") as info:
+        arr[5]
+    assert info.value.key == "sel" and info.value.url
+    with pytest.raises(IndexError):
+        arr[0:3:-1] = 1
