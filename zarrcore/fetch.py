@@ -310,9 +310,24 @@ def _object_value(value: Any, shape: tuple[int, ...]) -> np.ndarray:
     return scalar
 
 
+def _same_object(item: Any, fill: Any) -> bool:
+    """``item == fill`` for object-array items (lists, arrays, dicts) without raising."""
+    if isinstance(item, np.ndarray) or isinstance(fill, np.ndarray):
+        return (
+            isinstance(item, np.ndarray)
+            and isinstance(fill, np.ndarray)
+            and item.shape == fill.shape
+            and bool(np.array_equal(item, fill))
+        )
+    try:
+        return bool(item == fill)
+    except (TypeError, ValueError):
+        return False
+
+
 def _is_all_fill(chunk: np.ndarray, fill: Any) -> bool:
     if chunk.dtype.hasobject:
-        return bool(all(v == fill for v in chunk.flat))
+        return all(_same_object(v, fill) for v in chunk.flat)
     if chunk.dtype.kind in "fc" and fill is not None:
         return bool(np.array_equal(chunk, np.full_like(chunk, fill), equal_nan=True))
     return bool(np.all(chunk == fill))

@@ -191,3 +191,21 @@ def test_selection_errors_name_the_array() -> None:
     assert info.value.key == "sel" and info.value.url
     with pytest.raises(IndexError):
         arr[0:3:-1] = 1
+
+
+def test_write_empty_chunks_false_with_ragged_object_items() -> None:
+    store = MemoryStore()
+    group = zarrcore.open_group(store, mode="w")
+    arr = group.create_array(
+        "r",
+        shape=(4,),
+        chunks=(2,),
+        dtype=object,
+        object_codec=numcodecs.VLenArray("<i2"),
+        fill_value=None,
+        write_empty_chunks=False,
+    )
+    arr[0:2] = [np.arange(3, dtype="<i2"), np.arange(1, dtype="<i2")]
+    arr[2:4] = [None, None]
+    assert store.exists("r/0") and not store.exists("r/1")
+    np.testing.assert_array_equal(arr[0], np.arange(3))
