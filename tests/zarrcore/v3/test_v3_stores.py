@@ -49,7 +49,9 @@ def _exercise(make: StoreMaker) -> None:
     assert counts["get_range"] <= 3
     np.testing.assert_array_equal(arr[...], DATA)
     assert group["meta/names"][...].tolist() == ["a", "bé", ""]
-    assert zarrcore.check_consolidated(make(True)).up_to_date
+    checker = make(True)
+    assert zarrcore.check_consolidated(checker).up_to_date
+    checker.close()
     counting.close()
 
 
@@ -118,3 +120,38 @@ def test_s3_store(s3_bucket: tuple[str, str]) -> None:
             secret="testing-secret-5xyz",
         )
     )
+
+
+@pytest.mark.azure
+def test_azure_store() -> None:
+    from azure.storage.blob import BlobServiceClient
+
+    conn = require_env("ZARRSCOPE_TEST_AZURE_CONNECTION_STRING")
+    name = unique_name("zs")
+    service = BlobServiceClient.from_connection_string(conn)
+    container = service.create_container(name)
+    try:
+        _exercise(
+            lambda read_only: zarrcore.open_store(
+                f"az://{name}/h.zarr", mode="r" if read_only else "a", connection_string=conn
+            )
+        )
+    finally:
+        container.delete_container()
+
+
+@pytest.mark.mongodb
+def test_mongodb_store() -> None:
+    import pymongo
+
+    url = require_env("ZARRSCOPE_TEST_MONGODB_URL")
+    name = unique_name("zarr").replace("-", "_")
+    collection_url = f"{url.rstrip('/')}/?database=zarrscope_tests&collection={name}"
+    try:
+        _exercise(
+            lambda read_only: zarrcore.open_store(collection_url, mode="r" if read_only else "a")
+        )
+    finally:
+        client: Any = pymongo.MongoClient(url, serverSelectionTimeoutMS=5000)
+        client["zarrscope_tests"].drop_collection(name)
+        client.close()
