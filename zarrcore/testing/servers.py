@@ -152,7 +152,8 @@ class _RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
         return  # keep test output clean
 
     def _forbidden(self) -> bool:
-        """Names starting with ``forbidden`` answer 403, to test access errors."""
+        """Names starting with ``forbidden`` answer 403, to test access errors (and names
+        starting with ``dies-mid-body`` break the connection halfway through the body)."""
         if self.path.rsplit("/", 1)[-1].startswith("forbidden"):
             self.send_error(403)
             return True
@@ -164,6 +165,16 @@ class _RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self._forbidden():
+            return
+        if self.path.rsplit("/", 1)[-1].startswith("dies-mid-body"):
+            # promise 1 MiB, send 10 bytes, drop the connection: a server dying mid-read
+            self.send_response(200)
+            self.send_header("Content-Length", str(1 << 20))
+            self.end_headers()
+            self.wfile.write(b"0123456789")
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
             return
         spec = self.headers.get("Range")
         path = self.translate_path(self.path)

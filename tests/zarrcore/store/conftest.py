@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,5 +87,19 @@ def private_mongodb() -> Iterator[PrivateProcessServer]:
             "{dir}/server.pid",
         ]
     )
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def private_azurite() -> Iterator[PrivateProcessServer]:
+    """An azurite-blob of this test's own, so the test may kill it."""
+    require_env("ZARRSCOPE_TEST_AZURE_CONNECTION_STRING")
+    executable = shutil.which("azurite-blob")
+    if executable is None:
+        pytest.fail("azurite-blob is not installed (scripts/install-system.sh)")
+    args = [executable, "--blobHost", "127.0.0.1", "--blobPort", "{port}"]
+    args += ["--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent"]
+    server = PrivateProcessServer(args)
     yield server
     server.stop()

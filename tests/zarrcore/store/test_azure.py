@@ -18,7 +18,7 @@ from azure.storage.blob import (
 from zarrcore.errors import AuthenticationError, NotFoundError, StoreUnavailableError
 from zarrcore.store.azure import AzureBlobStore
 from zarrcore.store.base import Store
-from zarrcore.testing.servers import free_port, unique_name
+from zarrcore.testing.servers import PrivateProcessServer, free_port, unique_name
 from zarrcore.testing.store_contract import StoreContract, StoreFactory
 from zarrcore.url import open_store
 
@@ -194,4 +194,23 @@ def test_url_query_gives_account_url(
     url = f"az://{container.container_name}/p?account_url={account_url}"
     store = open_store(url, mode="r", account_name="devstoreaccount1", account_key=key)
     assert isinstance(store, AzureBlobStore) and store.get("k") == b"v"
+    store.close()
+
+
+def test_killed_service_fails_fast_with_a_typed_error(
+    azure_connection_string: str, private_azurite: PrivateProcessServer
+) -> None:
+    endpoint = _field(azure_connection_string, "BlobEndpoint")
+    port = endpoint.split(":")[2].split("/")[0]
+    conn = azure_connection_string.replace(f":{port}/", f":{private_azurite.port}/")
+    BlobServiceClient.from_connection_string(conn).create_container("killed")
+    store = AzureBlobStore.from_url(
+        "az://killed/p", read_only=False, connection_string=conn, retries=1, timeout_s=2
+    )
+    store.set_many({f"c/{i}": b"x" * 10 for i in range(4)})
+    assert store.get("c/0") == b"x" * 10
+    private_azurite.stop()  # the service goes away between two reads of one session
+    with pytest.raises(StoreUnavailableError) as info:
+        store.get_many([f"c/{i}" for i in range(4)])
+    assert ACCOUNT_KEY_FRAGMENT not in str(info.value)
     store.close()

@@ -139,3 +139,13 @@ def test_hung_server_times_out_instead_of_hanging() -> None:
         with pytest.raises(StoreUnavailableError):
             store.get_many(["a/0.0", "a/0.1"])
         store.close()
+
+
+def test_connection_dropped_mid_body_is_unavailable_not_truncated_data(
+    served: tuple[Path, StaticHTTPServer],
+) -> None:
+    _, server = served
+    store = HTTPStore.from_url(server.url, read_only=True, retries=1)
+    with pytest.raises(StoreUnavailableError):
+        store.get("dies-mid-body.0")
+    store.close()
