@@ -8,6 +8,8 @@ from typing import Any
 import numcodecs
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import zarrcore
 from zarrcore import partial_fetch
@@ -143,3 +145,37 @@ def test_whole_chunk_selections_skip_ranged_reads(tmp_path: Path) -> None:
     np.testing.assert_array_equal(arr[...], data)
     np.testing.assert_array_equal(arr[2:12], data[2:12])  # more than a quarter of the chunk
     assert requests == []
+
+
+@pytest.fixture(scope="module")
+def thick_arrays(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    data = _volume((24, 20, 36), "<u2")
+    path = tmp_path_factory.mktemp("thick") / "g.zarr"
+    root = zarrcore.open_group(str(path), mode="w")
+    for order in ("C", "F"):
+        root.create_array(
+            order,
+            data=data,
+            chunks=(12, 20, 18),
+            order=order,
+            compressor=numcodecs.Blosc("zstd", clevel=1, shuffle=2, blocksize=512),
+        )
+    return {"data": data, "C": root["C"], "F": root["F"]}
+
+
+def _axis_selection(draw: Any, size: int) -> int | slice:
+    if draw(st.booleans()):
+        return draw(st.integers(-size, size - 1))
+    start = draw(st.integers(0, size))
+    stop = draw(st.integers(start, size))
+    return slice(start, stop, draw(st.integers(1, 4)))
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), order=st.sampled_from(["C", "F"]))
+def test_random_selections_equal_numpy(thick_arrays: dict[str, Any], data: Any, order: str) -> None:
+    expected = thick_arrays["data"]
+    sel = tuple(_axis_selection(data.draw, size) for size in expected.shape)
+    np.testing.assert_array_equal(thick_arrays[order][sel], expected[sel], err_msg=str(sel))
