@@ -171,9 +171,7 @@ def _axis_selection(draw: Any, size: int) -> int | slice:
     return slice(start, stop, draw(st.integers(1, 4)))
 
 
-@settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=120, deadline=None)
 @given(data=st.data(), order=st.sampled_from(["C", "F"]))
 def test_random_selections_equal_numpy(thick_arrays: dict[str, Any], data: Any, order: str) -> None:
     expected = thick_arrays["data"]
