@@ -150,8 +150,16 @@ def test_lz4_decoder_is_chosen_by_magic() -> None:
     numcodecs_style = bytes(lz4block._LZ4.encode(data))
     assert lz4block.decode_any_lz4(numcodecs_style, len(data)) == data
     assert lz4block.decode_any_lz4(lz4block.encode_lz4block(data), len(data)) == data
-    with pytest.raises(lz4block.LZ4FormatError, match="size prefix"):
+    with pytest.raises(lz4block.LZ4FormatError):
         lz4block.decode_any_lz4(numcodecs_style, len(data) + 1)
+
+
+def test_bare_lz4_block_as_z5_writes_it_decodes() -> None:
+    data = (np.arange(500, dtype=">f8") / 4).tobytes()
+    bare = bytes(lz4block._LZ4.encode(data))[4:]  # no size prefix, no framing
+    assert lz4block.decode_any_lz4(bare, len(data)) == data
+    with pytest.raises(lz4block.LZ4FormatError):
+        lz4block.decode_any_lz4(bare[:-3], len(data))
 
 
 # -- LZ4 frames (rust-n5 / pyn5) ----------------------------------------------------------

@@ -247,10 +247,27 @@ def decode_lz4frame(data: bytes | memoryview, expected_size: int) -> bytes:
     return dst.raw[:expected_size]
 
 
+def decode_raw_lz4_block(data: bytes | memoryview, expected_size: int) -> bytes:
+    """One bare LZ4 block of known decompressed size (what z5 writes for N5 lz4)."""
+    try:
+        decoded = bytes(_LZ4.decode(struct.pack("<I", expected_size) + bytes(data)))
+    except (RuntimeError, ValueError) as exc:
+        raise LZ4FormatError(f"LZ4 block decompression failed: {exc}") from exc
+    if len(decoded) != expected_size:
+        raise LZ4FormatError(f"LZ4 block holds {len(decoded)} bytes, expected {expected_size}")
+    return decoded
+
+
 def decode_any_lz4(data: bytes | memoryview, expected_size: int) -> bytes | bytearray:
-    """Pick the decoder by magic bytes: LZ4Block, LZ4 frame, else numcodecs' lz4."""
+    """Pick the decoder by magic bytes: LZ4Block (n5-java), LZ4 frame (rust-n5), numcodecs'
+    size-prefixed block (zarr-python) when the prefix matches, else a bare block (z5)."""
     if is_lz4block(data):
         return decode_lz4block(data, expected_size)
     if is_lz4frame(data):
         return decode_lz4frame(data, expected_size)
-    return decode_numcodecs_lz4(data, expected_size)
+    if len(data) >= 4 and struct.unpack_from("<I", data, 0)[0] == expected_size:
+        try:
+            return decode_numcodecs_lz4(data, expected_size)
+        except LZ4FormatError:
+            pass  # a bare block whose first bytes happen to look like the size
+    return decode_raw_lz4_block(data, expected_size)

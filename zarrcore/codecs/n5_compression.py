@@ -176,6 +176,8 @@ def compress(config: CompressorConfig, data: npt.NDArray[Any]) -> bytes:
         return bz2.compress(raw, 9 if level is None else int(level))
     if codec_id == "lz4":
         block_size = int(config.get("blockSize", lz4block.DEFAULT_BLOCK_SIZE))
+        if not lz4block.MIN_BLOCK_SIZE <= block_size <= lz4block.MAX_BLOCK_SIZE:
+            block_size = lz4block.DEFAULT_BLOCK_SIZE  # z5 stores its level here (e.g. 6)
         return lz4block.encode_lz4block(raw, block_size)
     if codec_id == "lzma" and config.get("format", 1) == 1 and config.get("filters") is None:
         preset = config.get("preset")
