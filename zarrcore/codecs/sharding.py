@@ -239,14 +239,30 @@ class ShardingCodec(ArrayBytesCodec):
         out_shape = tuple(n for n, _ in axes)
         if out is not None and out.shape != out_shape:
             raise ValueError(f"out has shape {out.shape}, the selection {out_shape}")
-        index = self.read_index(store, key)
-        if index is None:
-            return None
         plans = list(itertools.product(*(parts for _, parts in axes)))
+        whole: bytes | None = None
+        if len(plans) == self.n_inner and 0 not in out_shape:
+            # every inner chunk is needed: one read of the whole shard beats index + ranges
+            try:
+                whole = store.get(key)
+            except NotFoundError:
+                return None
+            index = self.decode_index(self._index_bytes(whole), key=key, url=url)
+        else:
+            maybe_index = self.read_index(store, key)
+            if maybe_index is None:
+                return None
+            index = maybe_index
         coords_list = [tuple(p[0] for p in plan) for plan in plans]
         present = {
             c: (o, n)
-            for c, o, n in self._present(index, None, key=key, url=url, coords_list=coords_list)
+            for c, o, n in self._present(
+                index,
+                len(whole) if whole is not None else None,
+                key=key,
+                url=url,
+                coords_list=coords_list,
+            )
         }
         wanted = [
             (plan, coords)
@@ -264,9 +280,13 @@ class ShardingCodec(ArrayBytesCodec):
                     out[tuple(p[2] for p in plan)] = spec.fill_value
         if not wanted or 0 in out_shape:
             return out
-        spans = _coalesce(sorted({present[c] for _, c in wanted}))
-        requests = [ByteRange(key, start, end - start) for start, end in spans]
-        blobs = store.get_ranges(requests)
+        if whole is not None:
+            spans = [(0, len(whole))]
+            blobs: list[bytes | None] = [whole]
+        else:
+            spans = _coalesce(sorted({present[c] for _, c in wanted}))
+            requests = [ByteRange(key, start, end - start) for start, end in spans]
+            blobs = store.get_ranges(requests)
         span_data: list[tuple[int, int, bytes]] = []
         for (start, end), blob in zip(spans, blobs, strict=True):
             if blob is None:
@@ -294,11 +314,7 @@ class ShardingCodec(ArrayBytesCodec):
             target[tuple(p[2] for p in plan)] = chunk[tuple(p[1] for p in plan)]
 
         decoded_nbytes = len(wanted) * self.inner_chain.spec.nbytes
-        if (
-            len(wanted) >= 4
-            and decoded_nbytes >= PARALLEL_DECODE_NBYTES
-            and not _in_engine_pool()
-        ):
+        if len(wanted) >= 4 and decoded_nbytes >= PARALLEL_DECODE_NBYTES and not _in_engine_pool():
             list(_decode_pool().map(work, wanted))
         else:
             for item in wanted:

@@ -163,6 +163,8 @@ def test_shard_index_crc_mismatch_is_corruption_not_fill() -> None:
     assert info.value.key == "c/0/0"
     with pytest.raises(CorruptChunkError):
         codec.decode(bytes(shard), spec, key="c/0/0", url="u")
+    with pytest.raises(CorruptChunkError, match="shard index"):  # whole-shard read path
+        codec.read_region(store, "c/0/0", (slice(0, 8), slice(0, 12)), spec)
 
 
 @pytest.mark.parametrize("location", ["start", "end"])
