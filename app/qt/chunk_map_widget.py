@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -142,7 +142,7 @@ class ChunkGridView(QWidget):
         rows, cols = self.chunk_map.geometry.n_rows, self.chunk_map.geometry.n_cols
         margin = 6.0
         size = min((self.width() - 2 * margin) / cols, (self.height() - 2 * margin) / rows)
-        size = max(size, 1.0)
+        size = min(max(size, 1.0), 72.0)  # a 2x2 grid stays a grid, not four posters
         x0 = (self.width() - size * cols) / 2
         y0 = (self.height() - size * rows) / 2
         return size, x0, y0
@@ -355,7 +355,8 @@ class ChunkMapWidget(QWidget):
         left_layout.addWidget(self.grid, 1)
         left_layout.addWidget(self.legend)
         left_layout.addWidget(self.summary_label)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.details = details
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(details)
         splitter.setStretchFactor(0, 3)
@@ -373,6 +374,17 @@ class ChunkMapWidget(QWidget):
         self._detail_call = BackgroundCall(self)
         self._detail_call.finished.connect(self._on_detail)
         self._detail_call.failed.connect(self._on_failed)
+
+    #: below this width the details go under the grid (a narrow dock)
+    NARROW_PX = 640
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        narrow = event.size().width() < self.NARROW_PX
+        orientation = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
+            self.details.setMinimumWidth(0 if narrow else 270)
+        super().resizeEvent(event)
 
     # -- inputs ---------------------------------------------------------------------------
     def set_array(self, array: Any, row_axis: int, col_axis: int, indices: Sequence[int]) -> int:
