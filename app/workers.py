@@ -20,12 +20,19 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from app.models.job_queue import Job, JobFunction, JobQueue
 from app.models.requests import Priority, Response
 
 DoneHandler = Callable[[Response], None]
+
+
+def _receiver_alive(handler: DoneHandler) -> bool:
+    """False when the handler is a method of a Qt object already destroyed (closed widget)."""
+    owner = getattr(handler, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 class WorkerBridge(QObject):
@@ -104,7 +111,7 @@ class WorkerBridge(QObject):
                 if not jobs:
                     del self._channels[response.channel]
         try:
-            if handler is not None:
+            if handler is not None and _receiver_alive(handler):
                 handler(response)
         finally:
             self.finished.emit(response)

@@ -343,6 +343,8 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(busy)
         if self.tree_model.fetching and self._open_request == 0:
             self.show_status(f"Listing… ({self.tree_model.fetching} group(s) in progress)")
+        elif self.statusBar().currentMessage().startswith("Listing…"):
+            self.statusBar().clearMessage()
 
     def cancel_discovery(self) -> None:
         """Stop waiting for the open and every listing in flight; their results are dropped."""

@@ -394,13 +394,14 @@ class SliceViewerWidget(QWidget):
         height, width = frame.data.shape
         step = frame.step
         rect = QRectF(frame.x_start * fx, frame.y_start * fy, width * step * fx, height * step * fy)
-        if self.auto_levels.isChecked() and frame.levels is not None:
-            self.image_item.setImage(frame.data, autoLevels=False, levels=frame.levels)
-        else:
-            self.image_item.setImage(frame.data, autoLevels=False)
+        self.image_item.setImage(frame.data, autoLevels=False)
         if frame.histogram is not None:
             self.histogram.plot.setData(*frame.histogram)
-        self.histogram.region.setRegion(self.image_item.getLevels())
+        if self.auto_levels.isChecked() and frame.levels is not None:
+            # Setting the histogram region sets the image levels (HistogramLUTItem.regionChanged).
+            self.histogram.region.setRegion(frame.levels)
+        else:
+            self.image_item.setLevels(self.histogram.getLevels())
         self.image_item.setRect(rect)
         if frame.nan_mask_rgba is not None:
             self.nan_item.setImage(frame.nan_mask_rgba, autoLevels=False, levels=(0, 255))

@@ -119,3 +119,14 @@ def bridge(qtbot: Any) -> Iterator[Any]:
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZARRSCOPE_SETTINGS_DIR", str(tmp_path / "settings"))
+
+
+@pytest.fixture(scope="session")
+def demo_hierarchy(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo hierarchy, written once per test session (``ZARRSCOPE_DEMO_DIR`` layout)."""
+    from app.demo import DEMO_NAME, write_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / DEMO_NAME
+    write_demo(path)
+    return path

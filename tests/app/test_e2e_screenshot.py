@@ -31,13 +31,15 @@ def _pixels(path: Path) -> np.ndarray:
     return buffer.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy()
 
 
-def test_app_on_the_demo_shows_tree_metadata_and_a_slice(qapp: object, tmp_path: Path) -> None:
+def test_app_on_the_demo_shows_tree_metadata_and_a_slice(
+    qapp: object, tmp_path: Path, demo_hierarchy: Path
+) -> None:
     xvfb_run = shutil.which("xvfb-run")
     assert xvfb_run, "xvfb-run is needed for the end-to-end test (Debian package xvfb)"
     shot = tmp_path / "main.png"
     env = dict(os.environ)
     env.pop("QT_QPA_PLATFORM", None)  # a real (virtual) X display, not offscreen
-    env["ZARRSCOPE_DEMO_DIR"] = str(tmp_path / "demo")
+    env["ZARRSCOPE_DEMO_DIR"] = str(demo_hierarchy.parent)  # already written: not regenerated
     env["ZARRSCOPE_SETTINGS_DIR"] = str(tmp_path / "settings")
     command = [
         xvfb_run, "-a", "-s", "-screen 0 1600x1000x24",

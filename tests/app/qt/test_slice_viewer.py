@@ -37,6 +37,8 @@ def test_first_frame_is_the_middle_plane_of_the_last_two_axes(
     np.testing.assert_array_equal(frame.data, array.data[4])
     assert viewer.dims.axes == (0,)
     assert viewer.image_item.image is not None
+    np.testing.assert_allclose(viewer.image_item.getLevels(), frame.levels)  # auto contrast
+    assert frame.levels[0] > array.data[4].min() and frame.levels[1] < array.data[4].max()
 
 
 def test_axis_swap_transposes_the_frame(qtbot: Any, bridge: Any, fakes: SimpleNamespace) -> None:
