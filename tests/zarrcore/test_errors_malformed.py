@@ -125,8 +125,8 @@ def test_pickle_config_refused_by_registry() -> None:
 
 
 def test_codec_with_bad_parameters_is_unsupported() -> None:
-    with pytest.raises(UnsupportedCodecError, match="blosc"):
-        get_codec({"id": "blosc", "cname": "lz4", "bogus": 1}, key="k")
+    with pytest.raises(UnsupportedCodecError, match="delta"):
+        get_codec({"id": "delta"}, key="k")  # required dtype missing
 
 
 def test_object_array_without_object_codec_is_unreadable_not_guessed(tmp_path: Path) -> None:
@@ -191,3 +191,9 @@ def test_zstd_chunk_without_content_size_reads_through_array(tmp_path: Path) -> 
     chunk = tmp_path / "h" / "a" / "1.1"
     chunk.write_bytes(_zstd_without_content_size(np.array([[10, 11], [14, 15]], "<i4").tobytes()))
     np.testing.assert_array_equal(zarrcore.open_array(url, path="a")[2:, 2:], [[10, 11], [14, 15]])
+
+
+def test_extra_codec_parameters_from_other_writers_are_ignored() -> None:
+    codec = get_codec({"id": "blosc", "cname": "zstd", "clevel": 3, "shuffle": 2, "nthreads": 4})
+    assert codec.get_config()["cname"] == "zstd"
+    assert get_codec({"id": "gzip", "level": 5, "useZlib": False}).codec_id == "gzip"

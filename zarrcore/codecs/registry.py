@@ -98,12 +98,15 @@ def get_codec(
         )
     factory = _TABLE.get(codec_id)
     try:
-        if factory is not None:
-            return factory.from_config(params)
-        import numcodecs
-
-        codec: Codec = numcodecs.get_codec({"id": codec_id, **params})
-        return codec
+        try:
+            return _instantiate(codec_id, factory, params)
+        except TypeError:
+            # other writers add parameters a codec does not take (e.g. "nthreads" for
+            # blosc); they do not change decoding, so retry without them
+            trimmed = _known_parameters(codec_id, factory, params)
+            if trimmed is None or trimmed == params:
+                raise
+            return _instantiate(codec_id, factory, trimmed)
     except (ValueError, TypeError, KeyError, ImportError, RuntimeError) as exc:
         reason = str(exc) or type(exc).__name__
         if isinstance(exc, ValueError) and "codec not available" in reason:
@@ -111,3 +114,33 @@ def get_codec(
         raise UnsupportedCodecError(
             f"unsupported codec {codec_id!r}: {reason}", url=url, key=key
         ) from exc
+
+
+def _instantiate(codec_id: str, factory: CodecFactory | None, params: dict[str, Any]) -> Codec:
+    if factory is not None:
+        return factory.from_config(dict(params))
+    import numcodecs
+
+    codec: Codec = numcodecs.get_codec({"id": codec_id, **params})
+    return codec
+
+
+def _known_parameters(codec_id: str, factory: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+    """``params`` restricted to what the codec's constructor accepts, or None if unknown."""
+    import inspect
+
+    cls = factory
+    if cls is None:
+        from numcodecs.registry import codec_registry
+
+        cls = codec_registry.get(codec_id)
+    if cls is None:
+        return None
+    try:
+        signature = inspect.signature(cls.__init__)
+    except (TypeError, ValueError):
+        return None
+    accepted = signature.parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values()):
+        return None
+    return {k: v for k, v in params.items() if k in accepted}
