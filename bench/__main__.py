@@ -1,6 +1,6 @@
 """`python -m bench`: run every benchmark case on every engine and record the results.
 
-Options: ``--repeat N`` timed repetitions (default 5), ``--only a,b`` case names,
+Options: ``--repeat N`` timed repetitions (default 7), ``--only a,b`` case names,
 ``--smoke`` tiny datasets and one repetition (a quick check that the harness works),
 ``--out DIR`` dataset cache (default bench/out), ``--results FILE`` (default
 bench/RESULTS.md; ``--no-results`` skips writing), ``--no-ref`` skips zarr-python 3 and
@@ -26,7 +26,7 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--only", default="", help="comma-separated case names")
     parser.add_argument("--smoke", action="store_true")
