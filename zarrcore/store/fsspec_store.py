@@ -86,11 +86,12 @@ class FsspecStore(Store):
         return f"{self.root}/{key}" if key else self.root
 
     def _key_of(self, path: str) -> str:
+        """The store key of a filesystem path under ``root``."""
         path = str(self.fs._strip_protocol(path))
-        base = self.root + "/" if self.root else ""
-        if base and path.startswith(base):
-            return path[len(base) :]
-        return path.lstrip("/") if not base else path
+        if not self.root:
+            return path.lstrip("/")
+        base = self.root + "/"
+        return path[len(base) :] if path.startswith(base) else path
 
     def _translate(self, exc: BaseException, key: str | None) -> ZarrcoreError:
         """Map a filesystem exception to a typed error (never retries, never swallows)."""
@@ -115,7 +116,8 @@ class FsspecStore(Store):
             raise self._translate(exc, key) from None
 
     def _is_transient(self, exc: BaseException) -> bool:
-        """Retry only connection failures; the client already retried its own transients."""
+        """Nothing is retried here: s3fs/gcsfs and botocore already retry their transient
+        failures, bounded by ``RemoteOptions.retries`` (set up in ``from_url``)."""
         return False
 
     # -- reading --------------------------------------------------------------------------
@@ -209,7 +211,7 @@ class FsspecStore(Store):
 
     # -- listing --------------------------------------------------------------------------
     def list_prefix(self, prefix: str) -> Iterator[str]:
-        directory, _, partial = prefix.rpartition("/")
+        directory = prefix.rpartition("/")[0]
         base = self._path(directory)
         try:
             paths = self._call(lambda: self.fs.find(base), prefix, "LIST")
@@ -219,7 +221,6 @@ class FsspecStore(Store):
             key = self._key_of(path)
             if key.startswith(prefix) and not key.endswith("/"):
                 yield key
-        del partial
 
     def list_dir(self, prefix: str) -> builtins.list[str]:
         directory = normalize_key(prefix)
