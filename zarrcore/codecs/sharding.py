@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrcore.codecs.v3_chain import ArrayBytesCodec, ChunkSpec, CodecChain, guarded_decode
+from zarrcore.codecs.v3_chain import ArrayBytesCodec, Buffer, ChunkSpec, CodecChain, guarded_decode
 from zarrcore.errors import CorruptChunkError, MetadataError, NotFoundError
 from zarrcore.metadata.base import ChunkSelection
 from zarrcore.metadata.v3_dtypes import parse_data_type
@@ -124,12 +124,12 @@ class ShardingCodec(ArrayBytesCodec):
     def _empty_index(self) -> np.ndarray:
         return np.full((*self.grid, 2), MISSING, dtype=np.uint64)
 
-    def _index_bytes(self, shard: bytes) -> bytes:
+    def _index_bytes(self, shard: Buffer) -> Buffer:
         if self.location == "end":
             return shard[-self.index_nbytes :]
         return shard[: self.index_nbytes]
 
-    def decode_index(self, raw: bytes, *, key: str, url: str) -> np.ndarray:
+    def decode_index(self, raw: Buffer, *, key: str, url: str) -> np.ndarray:
         """Decode (and CRC-check) a shard index into a ``grid + (2,)`` uint64 array."""
         if len(raw) != self.index_nbytes:
             raise CorruptChunkError(
@@ -167,7 +167,8 @@ class ShardingCodec(ArrayBytesCodec):
             return b"".join([index_raw, *pieces])
         return b"".join([*pieces, index_raw])
 
-    def decode(self, data: bytes, spec: ChunkSpec, *, key: str, url: str) -> np.ndarray:
+    def decode(self, data: Buffer, spec: ChunkSpec, *, key: str, url: str) -> np.ndarray:
+        data = memoryview(data)  # inner chunks are sliced out without copying
         index = self.decode_index(self._index_bytes(data), key=key, url=url)
         out = fill_array(spec.shape, spec)
         for coords, start, nbytes in self._present(index, len(data), key=key, url=url):
@@ -287,7 +288,7 @@ class ShardingCodec(ArrayBytesCodec):
             spans = _coalesce(sorted({present[c] for _, c in wanted}))
             requests = [ByteRange(key, start, end - start) for start, end in spans]
             blobs = store.get_ranges(requests)
-        span_data: list[tuple[int, int, bytes]] = []
+        span_data: list[tuple[int, int, memoryview]] = []
         for (start, end), blob in zip(spans, blobs, strict=True):
             if blob is None:
                 raise CorruptChunkError("shard disappeared while reading it", url=url, key=key)
@@ -297,13 +298,13 @@ class ShardingCodec(ArrayBytesCodec):
                     url=url,
                     key=key,
                 )
-            span_data.append((start, end, blob))
+            span_data.append((start, end, memoryview(blob)))  # slices without copying
 
-        def piece(coords: tuple[int, ...]) -> bytes:
+        def piece(coords: tuple[int, ...]) -> memoryview:
             offset, nbytes = present[coords]
-            for start, end, blob in span_data:
+            for start, end, view in span_data:
                 if start <= offset and offset + nbytes <= end:
-                    return blob[offset - start : offset - start + nbytes]
+                    return view[offset - start : offset - start + nbytes]
             raise AssertionError("inner chunk outside fetched spans")
 
         target = out

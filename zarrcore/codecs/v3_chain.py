@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from zarrcore.store.base import Store
 
 CodecJSON = dict[str, Any]
+#: encoded bytes as codecs receive them (memoryview slices of a fetched shard avoid copies)
+Buffer = bytes | memoryview
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,7 @@ class ArrayBytesCodec(ABC):
     def encode(self, array: np.ndarray, spec: ChunkSpec) -> bytes: ...
 
     @abstractmethod
-    def decode(self, data: bytes, spec: ChunkSpec, *, key: str, url: str) -> np.ndarray: ...
+    def decode(self, data: Buffer, spec: ChunkSpec, *, key: str, url: str) -> np.ndarray: ...
 
 
 class BytesBytesCodec(ABC):
@@ -79,7 +81,7 @@ class BytesBytesCodec(ABC):
     def encode(self, data: bytes) -> bytes: ...
 
     @abstractmethod
-    def decode(self, data: bytes, *, key: str, url: str) -> bytes: ...
+    def decode(self, data: Buffer, *, key: str, url: str) -> Buffer: ...
 
 
 def _name_conf(value: Any) -> tuple[str, dict[str, Any]]:
@@ -139,7 +141,7 @@ class CodecChain:
             data = bb.encode(data)
         return data
 
-    def decode(self, data: bytes, *, key: str, url: str) -> np.ndarray:
+    def decode(self, data: Buffer, *, key: str, url: str) -> np.ndarray:
         for bb in reversed(self.bytes_bytes):
             data = bb.decode(data, key=key, url=url)
         assert self.array_bytes is not None
@@ -149,7 +151,7 @@ class CodecChain:
         return array
 
 
-def guarded_decode(chain: CodecChain, data: bytes, *, key: str, url: str) -> np.ndarray:
+def guarded_decode(chain: CodecChain, data: Buffer, *, key: str, url: str) -> np.ndarray:
     """Decode, turning any codec failure into CorruptChunkError naming ``key``."""
     try:
         array = chain.decode(data, key=key, url=url)

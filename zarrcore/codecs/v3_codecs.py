@@ -15,6 +15,7 @@ from zarrcore.codecs.registry import Codec, get_codec
 from zarrcore.codecs.v3_chain import (
     ArrayArrayCodec,
     ArrayBytesCodec,
+    Buffer,
     BytesBytesCodec,
     ChunkSpec,
     spec_with_dtype,
@@ -116,7 +117,7 @@ class BytesCodec(ArrayBytesCodec):
         stored = self._stored_dtype(spec)
         return np.ascontiguousarray(array, dtype=stored).tobytes()
 
-    def decode(self, data: bytes, spec: ChunkSpec, *, key: str, url: str) -> np.ndarray:
+    def decode(self, data: Buffer, spec: ChunkSpec, *, key: str, url: str) -> np.ndarray:
         stored = self._stored_dtype(spec)
         expected = spec.nbytes
         if len(data) != expected:
@@ -145,7 +146,7 @@ class VLenCodec(ArrayBytesCodec):
         flat = np.ascontiguousarray(array, dtype=object).reshape(-1)
         return _as_bytes(self.codec.encode(flat))
 
-    def decode(self, data: bytes, spec: ChunkSpec, *, key: str, url: str) -> np.ndarray:
+    def decode(self, data: Buffer, spec: ChunkSpec, *, key: str, url: str) -> np.ndarray:
         items = np.asarray(self.codec.decode(data), dtype=object)
         count = int(np.prod(spec.shape, dtype=np.int64))
         if items.size != count:
@@ -164,7 +165,7 @@ class NumcodecsArrayBytesCodec(ArrayBytesCodec):
     def encode(self, array: np.ndarray, spec: ChunkSpec) -> bytes:
         return _as_bytes(self.codec.encode(np.ascontiguousarray(array, dtype=spec.dtype)))
 
-    def decode(self, data: bytes, spec: ChunkSpec, *, key: str, url: str) -> np.ndarray:
+    def decode(self, data: Buffer, spec: ChunkSpec, *, key: str, url: str) -> np.ndarray:
         out = np.asarray(self.codec.decode(data))
         return (
             out.view(spec.dtype).reshape(spec.shape)
@@ -180,7 +181,7 @@ class Crc32cCodec(BytesBytesCodec):
     def encode(self, data: bytes) -> bytes:
         return data + int(_crc32c.crc32c(data)).to_bytes(4, "little")
 
-    def decode(self, data: bytes, *, key: str, url: str) -> bytes:
+    def decode(self, data: Buffer, *, key: str, url: str) -> Buffer:
         if len(data) < 4:
             raise CorruptChunkError("chunk too short for its crc32c checksum", url=url, key=key)
         body = data[:-4]
@@ -208,7 +209,7 @@ class RegistryBytesCodec(BytesBytesCodec):
             buffer = np.frombuffer(data, dtype=f"u{self.typesize}")
         return _as_bytes(self.codec.encode(buffer))
 
-    def decode(self, data: bytes, *, key: str, url: str) -> bytes:
+    def decode(self, data: Buffer, *, key: str, url: str) -> Buffer:
         return _as_bytes(self.codec.decode(data))
 
 
