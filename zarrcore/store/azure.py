@@ -41,16 +41,15 @@ from zarrcore.store.remote import (
 try:
     import azure.core.exceptions as azure_errors
     from azure.core.pipeline.transport import RequestsTransport
-    from azure.storage.blob import ContainerClient
-    from azure.storage.blob._shared.policies import StorageRetryPolicy
+    from azure.storage.blob import ContainerClient, ExponentialRetry
 except ImportError:  # pragma: no cover - exercised only without the extra
     ContainerClient = None  # type: ignore[assignment,misc]
-    StorageRetryPolicy = object  # type: ignore[assignment,misc]
+    ExponentialRetry = object  # type: ignore[assignment,misc]
 
 T = TypeVar("T")
 
 
-class _BoundedRetry(StorageRetryPolicy):
+class _BoundedRetry(ExponentialRetry):
     """azure-storage's retry with our bound and backoff (its default waits 15 s first)."""
 
     def __init__(self, options: RemoteOptions) -> None:
