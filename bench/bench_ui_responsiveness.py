@@ -43,6 +43,8 @@ HEARTBEAT_MS = 2
 @dataclass
 class Result:
     idle_stall_ms: float
+    #: most CPU the UI thread itself used between two heartbeats (its own work, no waiting)
+    max_ui_cpu_ms: float
     max_stall_ms: float
     p99_stall_ms: float
     drag_s: float
@@ -118,14 +120,19 @@ def run() -> Result:
     submitted_before = viewer._scheduler.submitted
 
     gaps: list[float] = []
+    busy: list[float] = []
     clock = QElapsedTimer()
     clock.start()
     last = [clock.nsecsElapsed()]
+    last_cpu = [time.thread_time()]
 
     def heartbeat() -> None:
         now = clock.nsecsElapsed()
+        cpu = time.thread_time()
         gaps.append((now - last[0]) / 1e6)
+        busy.append((cpu - last_cpu[0]) * 1000)
         last[0] = now
+        last_cpu[0] = cpu
 
     beat = QTimer()
     beat.setInterval(HEARTBEAT_MS)
@@ -161,6 +168,7 @@ def run() -> Result:
     shown = viewer.frame.selection[0] if viewer.frame is not None else -1
     return Result(
         idle_stall_ms=idle_stall_ms,
+        max_ui_cpu_ms=float(max(busy[1:], default=0.0)),
         max_stall_ms=float(stalls.max()),
         p99_stall_ms=float(np.percentile(stalls, 99)),
         drag_s=(drag_end or end) - start,
@@ -178,6 +186,7 @@ def main() -> int:
     print(f"slices dragged        {size}, {LATENCY_S * 1000:.0f} ms/request")
     print(f"idle-loop stall       {result.idle_stall_ms:.1f} ms (machine noise, nothing running)")
     print(f"longest stall         {result.max_stall_ms:.1f} ms (p99 {result.p99_stall_ms:.1f} ms)")
+    print(f"UI-thread CPU         {result.max_ui_cpu_ms:.1f} ms at most between two heartbeats")
     print(f"drag / settle         {result.drag_s:.2f} s / {result.settle_s:.2f} s")
     print(f"fetches submitted     {result.requests_submitted} for {N_SLICES - 1} slider ticks")
     print(f"frames drawn          {result.frames_drawn}")
