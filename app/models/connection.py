@@ -94,6 +94,10 @@ class Connection:
         """A short title-safe label."""
         return self.to_url()
 
+    def missing_fields(self) -> list[str]:
+        """Required fields that are still empty (the dialog's Open waits for them)."""
+        return []
+
     @classmethod
     def from_url(cls, url: str) -> Connection:
         raise NotImplementedError
@@ -152,6 +156,9 @@ class LocalConnection(Connection):
     def describe(self) -> str:
         return self.path or "(no path)"
 
+    def missing_fields(self) -> list[str]:
+        return [] if self.path.strip() else ["path"]
+
     @classmethod
     def from_url(cls, url: str) -> LocalConnection:
         if "://" not in url:
@@ -203,6 +210,9 @@ class RedisConnection(Connection):
     def describe(self) -> str:
         return f"Redis {self.host}:{self.port}/{self.db} prefix {self.prefix!r}"
 
+    def missing_fields(self) -> list[str]:
+        return [] if self.host.strip() else ["host"]
+
     @classmethod
     def from_url(cls, url: str) -> RedisConnection:
         parts = urlsplit(url)
@@ -248,6 +258,9 @@ class MongoDBConnection(Connection):
 
     def describe(self) -> str:
         return f"MongoDB {self.host}:{self.port} {self.database}.{self.collection}"
+
+    def missing_fields(self) -> list[str]:
+        return [n for n in ("host", "database", "collection") if not getattr(self, n).strip()]
 
     @classmethod
     def from_url(cls, url: str) -> MongoDBConnection:
@@ -313,6 +326,9 @@ class S3Connection(Connection):
         if self.session_token:
             options["token"] = self.session_token
         return options
+
+    def missing_fields(self) -> list[str]:
+        return [] if self.bucket.strip() else ["bucket"]
 
     @classmethod
     def from_url(cls, url: str) -> S3Connection:
@@ -392,6 +408,14 @@ class AzureConnection(Connection):
         first = parts.path.strip("/").split("/", 1)[0]
         return first
 
+    def missing_fields(self) -> list[str]:
+        missing = [] if self.container.strip() else ["container"]
+        if self.auth == "connection_string" and not self.connection_string:
+            missing.append("connection_string")
+        elif self.auth != "connection_string" and not self.account_url:
+            missing.append("account_url")
+        return missing
+
     @classmethod
     def from_url(cls, url: str) -> AzureConnection:
         container, prefix = _split_bucket(url)
@@ -438,6 +462,9 @@ class GCSConnection(Connection):
             options["token"] = self.token_file
         return options
 
+    def missing_fields(self) -> list[str]:
+        return [] if self.bucket.strip() else ["bucket"]
+
     @classmethod
     def from_url(cls, url: str) -> GCSConnection:
         bucket, prefix = _split_bucket(url)
@@ -473,6 +500,9 @@ class HTTPConnection(Connection):
             token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
             return {"headers": {"Authorization": f"Basic {token}"}}
         return {}
+
+    def missing_fields(self) -> list[str]:
+        return [] if self.url.lower().startswith(("http://", "https://")) else ["url"]
 
     @classmethod
     def from_url(cls, url: str) -> HTTPConnection:

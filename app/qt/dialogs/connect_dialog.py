@@ -37,7 +37,7 @@ from app.models.connection import CONNECTION_KINDS, Connection, connection_from_
 from app.models.probe import ProbeResult, probe_connection
 from app.models.profiles import SECRETS_NOT_SAVED, ProfileStore
 from app.qt.background import BackgroundCall
-from app.qt.dialogs.connection_form import ConnectionForm
+from app.qt.dialogs.connection_form import LABELS, ConnectionForm
 from zarrcore.errors import ZarrcoreError
 
 HINTS: dict[str, str] = {
@@ -157,6 +157,7 @@ class ConnectDialog(QDialog):
 
         self._reload_profiles()
         self.kind_list.setCurrentRow(0)
+        self._update_buttons()
         if initial_url:
             self.set_url(initial_url)
 
@@ -172,9 +173,14 @@ class ConnectDialog(QDialog):
         return self.current_form().connection()
 
     def set_connection(self, connection: Connection) -> None:
-        self._select_kind(connection.kind)
-        self.forms[connection.kind].set_connection(connection)
+        self._syncing = True
+        try:
+            self._select_kind(connection.kind)
+            self.forms[connection.kind].set_connection(connection)
+        finally:
+            self._syncing = False
         self._show_url(connection.to_url())
+        self._update_buttons()
 
     def set_url(self, url: str) -> None:
         self.url_edit.setText(url)
@@ -204,6 +210,17 @@ class ConnectDialog(QDialog):
         if not self._syncing:
             self._fields_changed()
 
+    def _update_buttons(self) -> None:
+        """Open and Test wait for the required fields of the current page."""
+        missing = self.connection().missing_fields()
+        open_button = self.buttons.button(QDialogButtonBox.StandardButton.Open)
+        open_button.setEnabled(not missing)
+        self.test_button.setEnabled(not missing and not self.is_testing())
+        labels = ", ".join(LABELS.get(name, name).lower() for name in missing)
+        tip = f"Fill in: {labels}" if missing else ""
+        open_button.setToolTip(tip)
+        self.test_button.setToolTip(tip)
+
     def _show_url(self, url: str) -> None:
         self._syncing = True
         try:
@@ -218,6 +235,7 @@ class ConnectDialog(QDialog):
             return
         self._show_url(self.connection().to_url())
         self.status_label.setText("")
+        self._update_buttons()
 
     def _url_edited(self, text: str) -> None:
         if self._syncing or not text.strip():
@@ -240,6 +258,7 @@ class ConnectDialog(QDialog):
         finally:
             self._syncing = False
         self.url_error.setText("")
+        self._update_buttons()
         clean = parsed.to_url()
         if parsed.has_secrets() and clean != text.strip():
             # a secret pasted into the URL moves to its field and leaves the URL text
@@ -264,7 +283,7 @@ class ConnectDialog(QDialog):
 
     def _on_probe_finished(self, _request_id: int, result: object) -> None:
         assert isinstance(result, ProbeResult)
-        self.test_button.setEnabled(True)
+        self.test_button.setEnabled(not self.connection().missing_fields())
         if result.ok:
             self.status_label.setStyleSheet("color: #1b6e20;")
             self.status_label.setText(f"✔ {result.message}  ({result.elapsed_s * 1000:.0f} ms)")

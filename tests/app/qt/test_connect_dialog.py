@@ -159,3 +159,21 @@ def test_profiles_save_and_load(qtbot: QtBot, tmp_path: Path) -> None:
     assert "type it again" in other.status_label.text()
     assert isinstance(other.connection(), S3Connection)
     assert not isinstance(other.connection(), RedisConnection)
+
+
+def test_open_waits_for_required_fields(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    dialog = _dialog(qtbot)
+    open_button = dialog.buttons.button(QDialogButtonBox.StandardButton.Open)
+    assert dialog.current_kind() == "local"
+    assert not open_button.isEnabled() and not dialog.test_button.isEnabled()
+    assert open_button.toolTip() == "Fill in: path"
+    _type(dialog.forms["local"].editors["path"], "/data/x.zarr")
+    assert open_button.isEnabled() and dialog.test_button.isEnabled()
+    dialog.kind_list.setCurrentRow(3)  # S3 without a bucket
+    assert not open_button.isEnabled()
+    dialog.set_url("s3://bucket/p")
+    assert open_button.isEnabled()
+    dialog.kind_list.setCurrentRow(4)  # Azure: container and connection string needed
+    assert open_button.toolTip() == "Fill in: container, connection string"
