@@ -95,6 +95,10 @@ CASES: dict[str, tuple[np.ndarray, dict[str, Any]]] = {
         {"chunks": (1,), "fill_value": None},
     ),
     "td64": (np.array([5, -3, 7], dtype="m8[ms]"), {"chunks": (2,), "fill_value": None}),
+    "shard_strings": (
+        np.array(["", "a", "bé", "", "ccc", "d", ""], dtype=object),
+        {"chunks": (2,), "shards": (4,), "dtype": str, "fill_value": ""},
+    ),
     "zero_d": (np.array(3.5), {"chunks": ()}),
     "dims": (
         I2,

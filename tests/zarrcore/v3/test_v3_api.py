@@ -197,3 +197,13 @@ def test_stale_check_compares_meaning_not_spelling() -> None:
     store.set("zarr.json", raw)
     assert zarrcore.check_consolidated(store).up_to_date
     assert np.isnan(zarrcore.open_consolidated(store)["t"].fill_value)
+
+
+def test_sharded_string_array_round_trips() -> None:
+    store = MemoryStore()
+    root = zarrcore.open_group(store, mode="w", zarr_format=3)
+    arr = root.create_array("s", shape=(7,), chunks=(2,), shards=(4,), dtype=str)
+    arr[1:6] = ["a", "bé", "", "ccc", "d"]
+    assert arr[...].tolist() == ["", "a", "bé", "", "ccc", "d", ""]
+    assert arr[2:5].tolist() == ["bé", "", "ccc"]
+    assert arr.metadata.codecs[0]["configuration"]["codecs"][0]["name"] == "vlen-utf8"
