@@ -1,6 +1,6 @@
 """Issue 4 bench: one 2048x2048 slice over 16 chunks from a store with 20 ms per request.
 
-``python -m bench.bench_latency [--latency-ms 20] [--repeat 5] [--no-results]``
+``python -m bench.bench_latency [--latency-ms 20] [--repeat 5] [--write-results]``
 
 The array is (2, 2048, 2048) float32, chunks (1, 512, 512), Blosc lz4, zarr format 2, held
 in memory; every engine reaches it through a wrapper that sleeps the latency in each
@@ -15,14 +15,13 @@ request and records when each request started and ended:
 
 "round trips" is the longest chain of requests each starting after the previous one ended
 (independent of decode time and machine load); the target is <= 2 for zarrcore. Times are
-medians. Results are printed and, unless ``--no-results``, appended below the keep marker
-of bench/RESULTS.md (``python -m bench`` also embeds this output in its report).
+medians. Results are printed; ``python -m bench`` embeds them in bench/RESULTS.md, and
+``--write-results`` replaces that block from a standalone run.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import statistics
 import subprocess
@@ -39,7 +38,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
 RESULTS = HERE / "RESULTS.md"
-KEEP_MARKER = "<!-- hand-written notes below this line are kept when the file is rewritten -->"
+BLOCK_TITLE = "### Latency (bench/bench_latency.py, issue 4)"
 SHAPE = (2, 2048, 2048)
 CHUNKS = (1, 512, 512)
 
@@ -250,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_latency", description=__doc__)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--no-results", action="store_true")
+    parser.add_argument("--write-results", action="store_true")
+    parser.add_argument("--no-results", action="store_true", help="default; kept for bench/")
     args = parser.parse_args(argv)
     latency_s = args.latency_ms / 1000
     items = _source_items()
@@ -274,27 +274,27 @@ def main(argv: list[str] | None = None) -> int:
         "  chunk after chunk; zarr-python 3 caps concurrency at 10 by default, hence 2 waves)",
     ]
     print("\n".join(lines))
-    if not args.no_results:
-        _append_results(lines)
+    if args.write_results:
+        _write_results(lines)
     return 0 if trips <= 2 else 1
 
 
-def _append_results(lines: list[str]) -> None:
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _write_results(lines: list[str]) -> None:
+    """Replace the fenced block under BLOCK_TITLE in bench/RESULTS.md (append if absent).
+
+    ``python -m bench`` regenerates the same block inside its generated section; this keeps
+    a standalone run's numbers in the same place instead of adding a second copy.
+    """
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if KEEP_MARKER not in text:
-        text = text.rstrip("\n") + "\n\n" + KEEP_MARKER + "\n"
-    block = "\n".join(
-        [
-            f"\n### Latency bench ({now}, `python -m bench.bench_latency`)",
-            "",
-            "```",
-            *lines,
-            "```",
-            "",
-        ]
-    )
-    RESULTS.write_text(text.rstrip("\n") + "\n" + block)
+    fenced = "\n".join(["```", *lines, "```"])
+    start = text.find(BLOCK_TITLE)
+    fence_open = text.find("```", start) if start >= 0 else -1
+    fence_close = text.find("```", fence_open + 3) if fence_open >= 0 else -1
+    if fence_close >= 0:
+        text = text[:fence_open] + fenced + text[fence_close + 3 :]
+    else:
+        text = text.rstrip("\n") + f"\n\n{BLOCK_TITLE}\n\n{fenced}\n"
+    RESULTS.write_text(text)
 
 
 if __name__ == "__main__":
