@@ -323,3 +323,23 @@ def _close(zarr_store: Any) -> None:
     client = getattr(zarr_store, "client", None)  # ABSStore's ContainerClient
     if client is not None and hasattr(client, "close"):
         client.close()
+
+
+def test_zarrcore_reads_zarr_2_3_leading_slash_azure_blobs() -> None:
+    """zarr 2.3's ABSStore named blobs '/' + key for an empty prefix (zarr-python#525)."""
+    from azure.storage.blob import BlobServiceClient
+
+    conn = require_env("ZARRSCOPE_TEST_AZURE_CONNECTION_STRING")
+    items: dict[str, bytes] = {}
+    write_with_zarr(items)
+    service = BlobServiceClient.from_connection_string(conn)
+    container = service.create_container(unique_name("legacy"))
+    try:
+        for key, value in items.items():
+            container.upload_blob("/" + key, value)
+        url = f"az://{container.container_name}"
+        check_zarrcore_reads(url, {"connection_string": conn}, "azure, zarr 2.3 blob names")
+    finally:
+        container.delete_container()
+        container.close()
+        service.close()
