@@ -314,3 +314,26 @@ def test_azure_page_server_down(qtbot: QtBot) -> None:
     assert not result.ok
     assert "Unavailable" in result.message
     _secret_free(dialog, secret)
+
+
+@pytest.mark.s3
+def test_s3_page_wrong_secret(qtbot: QtBot) -> None:
+    import sys
+
+    from zarrcore.testing.servers import PrivateMoto
+
+    require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
+    server = PrivateMoto(str(Path(sys.executable).with_name("moto_server")))  # checks keys
+    try:
+        wrong = "wrong-secret-value-321"
+        dialog, result = _probe(
+            qtbot,
+            f"s3://any-bucket/x?endpoint_url={server.endpoint}",
+            access_key_id="AKIAWRONGKEY",
+            secret_access_key=wrong,
+        )
+    finally:
+        server.stop()
+    assert not result.ok
+    assert "Authentication" in result.message
+    _secret_free(dialog, wrong)
