@@ -58,9 +58,22 @@ class Multiscale:
         return tuple(axis.name for axis in self.axes)
 
     @property
+    def levels(self) -> tuple[Dataset, ...]:
+        """The datasets, highest resolution first.
+
+        The spec orders ``datasets`` that way; should a writer have listed them otherwise,
+        levels with known scales are sorted by their y/x pixel size (stable otherwise).
+        """
+        datasets = list(self.datasets)
+        if all(d.scale is not None for d in datasets):
+            y, x = self.yx_axes
+            datasets.sort(key=lambda d: (d.scale[y] * d.scale[x]) if d.scale else 0.0)
+        return tuple(datasets)
+
+    @property
     def paths(self) -> tuple[str, ...]:
         """Array paths (relative to the image group) of the levels, highest resolution first."""
-        return tuple(d.path for d in self.datasets)
+        return tuple(d.path for d in self.levels)
 
     def _axis_of_type(self, kind: str, names: Sequence[str]) -> int | None:
         for i, axis in enumerate(self.axes):
@@ -106,10 +119,12 @@ class Multiscale:
         return others[0] if others else None
 
     def scale_factors(self) -> tuple[tuple[float, ...], ...]:
-        """Per level, per axis: level scale / level 0 scale (1.0 where unknown)."""
-        base = self.datasets[0].scale
+        """Per level (as in :attr:`levels`), per axis: level scale / level 0 scale (1.0 where
+        unknown)."""
+        levels = self.levels
+        base = levels[0].scale
         out = []
-        for dataset in self.datasets:
+        for dataset in levels:
             if base is None or dataset.scale is None:
                 out.append(tuple(1.0 for _ in self.axes))
                 continue

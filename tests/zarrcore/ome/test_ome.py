@@ -247,3 +247,12 @@ def test_ome_of_reads_a_group_s_attributes() -> None:
     ome = ome_of(group)
     assert ome is not None and ome.image is not None and ome.image.paths == ("0", "1", "2")
     assert ome_of(object()) is None
+
+
+def test_levels_listed_coarsest_first_still_come_back_highest_resolution_first() -> None:
+    attrs = attrs_04()
+    attrs["multiscales"][0]["datasets"].reverse()
+    ome = parse_ome(attrs)
+    assert ome is not None and ome.image is not None
+    assert ome.image.paths == ("0", "1", "2")
+    assert ome.image.scale_factors()[2] == (1, 1, 4, 4)
