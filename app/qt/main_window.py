@@ -318,7 +318,9 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recent", [])
         if isinstance(value, str):
             return [value]
-        return [str(v) for v in value or []]
+        if isinstance(value, list | tuple):
+            return [str(v) for v in value]
+        return []
 
     def _refresh_recent_menu(self) -> None:
         if not hasattr(self, "recent_menu"):

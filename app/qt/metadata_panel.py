@@ -166,7 +166,7 @@ class MetadataPanelWidget(QWidget):
         """The value shown for ``label`` in the property list (for tests)."""
         for i in range(self.properties.topLevelItemCount()):
             item = self.properties.topLevelItem(i)
-            if item.text(0) == label:
+            if item is not None and item.text(0) == label:
                 return item.text(1)
         return None
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -343,7 +344,7 @@ class SliceViewerWidget(QWidget):
             request = self._slice_request(spec, self._bridge.next_id(), tuple(indices))
             self._bridge.submit(
                 request.request_id,
-                lambda token, r=request: prefetch(r, cache, token),
+                partial(prefetch, request, cache),
                 None,
                 channel=self._channel + "-prefetch",
                 priority=Priority.PREFETCH,

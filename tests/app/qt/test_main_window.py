@@ -121,3 +121,22 @@ def test_add_dock_registers_a_view_menu_toggle(qtbot: Any, window: MainWindow) -
     dock = window.add_dock(QLabel("chunk map"), "Chunk map")
     assert dock.objectName() == "dock-chunk-map"
     assert "Chunk map" in [a.text() for a in window.view_menu.actions()]
+
+
+def test_dropping_a_folder_opens_it(qtbot: Any, window: MainWindow, tmp_path: Path) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    url = _hierarchy(tmp_path)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(url)])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(window.location_opened, timeout=10_000) as opened:
+        window.dropEvent(event)
+    assert opened.args[0].url.rstrip("/").endswith("w.zarr")

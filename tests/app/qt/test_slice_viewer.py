@@ -208,3 +208,19 @@ def test_viewer_cache_stays_within_its_budget(
         viewer.dims.row(0).slider.setValue(z)
         qtbot.waitUntil(lambda: not viewer.loading and bridge.pending == 0)
         assert viewer._cache.nbytes <= budget
+
+
+def test_cursor_readout_shows_coordinates_and_value(
+    qtbot: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    from PySide6.QtCore import QPointF
+
+    array = _stack(fakes)
+    viewer = _viewer(qtbot, bridge)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000):
+        viewer.set_source(single_array_source("stack", array))
+    scene_pos = viewer.view_box.mapViewToScene(QPointF(7.5, 3.5))  # x=7, y=3
+    viewer.graphics.scene().sigMouseMoved.emit(scene_pos)
+    text = viewer.cursor_label.text()
+    assert "dim_1=3, dim_2=7" in text and "dim_0=4" in text
+    assert text.endswith(f"value = {array.data[4, 3, 7]}")
