@@ -18,7 +18,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -103,6 +103,11 @@ class ArrayTarget:
     path: str
     meta: ArrayMetadata
     codec: ChunkCodec
+    #: ``store.url`` (redacted) computed once, for error messages
+    store_url: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "store_url", self.store.url)
 
     def key(self, coords: tuple[int, ...]) -> str:
         return join_key(self.path, self.meta.chunk_key(coords))
@@ -125,9 +130,15 @@ class ArrayTarget:
 
 
 def fetch_values(
-    target: ArrayTarget, coords: Iterable[tuple[int, ...]]
+    target: ArrayTarget,
+    coords: Iterable[tuple[int, ...]],
+    *,
+    keys_out: dict[tuple[int, ...], str] | None = None,
 ) -> dict[tuple[int, ...], bytes | None]:
-    """Stored bytes of each chunk (None when missing), with one batched ``get_many``."""
+    """Stored bytes of each chunk (None when missing), with one batched ``get_many``.
+
+    ``keys_out`` (optional) receives the key each chunk was read from.
+    """
     coord_list = list(dict.fromkeys(coords))
     keys = {c: target.key(c) for c in coord_list}
     values = target.store.get_many(keys.values())
@@ -137,6 +148,10 @@ def fetch_values(
         alt_values = target.store.get_many(retry.values())
         for c, alt in retry.items():
             result[c] = alt_values.get(alt)
+            if result[c] is not None:
+                keys[c] = alt
+    if keys_out is not None:
+        keys_out.update(keys)
     return result
 
 
@@ -147,11 +162,13 @@ def decode_chunk_into(
     out: np.ndarray,
     *,
     covers_chunk: bool,
+    key: str | None = None,
 ) -> None:
     """Decode one fetched chunk and place its selected part in ``out``."""
     codec = target.codec
-    key = target.key(projection.chunk_coords)
-    url = target.store.url
+    if key is None:
+        key = target.key(projection.chunk_coords)
+    url = target.store_url
     dest = out[projection.out_selection] if out.ndim else out  # 0-d: keep a view
     full_shape = dest.shape == target.chunk_shape
     if covers_chunk and full_shape and dest.flags.c_contiguous and not target.meta.dtype.hasobject:
@@ -199,18 +216,22 @@ def read_selection(
         partial_fetch.read_ranged(target, ranged, out, fill=fill, run_all=_run_all, cancel=cancel)
         if not projections:
             return out.reshape(sel.shape)
-    values = fetch_values(target, (p.chunk_coords for p in projections))
+    keys: dict[tuple[int, ...], str] = {}
+    values = fetch_values(target, (p.chunk_coords for p in projections), keys_out=keys)
     if cancel is not None and cancel.is_set():
-        raise CancelledError("read cancelled", url=target.store.url, key=target.path)
+        raise CancelledError("read cancelled", url=target.store_url, key=target.path)
     fill = _fill_value_for_out(target)
     tasks: list[Callable[[], None]] = []
     for projection in projections:
-        data = values[projection.chunk_coords]
+        coords = projection.chunk_coords
+        data = values[coords]
         if data is None:
             out[projection.out_selection] = fill
             continue
         tasks.append(
-            _decode_task(target, projection, data, out, sel.covers_chunk(projection), cancel)
+            _decode_task(
+                target, projection, data, out, sel.covers_chunk(projection), cancel, keys[coords]
+            )
         )
     _run_all(tasks, nbytes=len(tasks) * _chunk_nbytes(meta))
     return out.reshape(sel.shape)
@@ -223,11 +244,12 @@ def _decode_task(
     out: np.ndarray,
     covers: bool,
     cancel: threading.Event | None,
+    key: str | None = None,
 ) -> Callable[[], None]:
     def task() -> None:
         if cancel is not None and cancel.is_set():
-            raise CancelledError("read cancelled", url=target.store.url, key=target.path)
-        decode_chunk_into(target, projection, data, out, covers_chunk=covers)
+            raise CancelledError("read cancelled", url=target.store_url, key=target.path)
+        decode_chunk_into(target, projection, data, out, covers_chunk=covers, key=key)
 
     return task
 

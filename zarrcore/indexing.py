@@ -31,6 +31,8 @@ class ChunkProjection:
     chunk_selection: tuple[slice, ...]
     #: where that part goes in the (expanded) output
     out_selection: tuple[slice, ...]
+    #: the selection takes every in-bounds element of the chunk (a write needs no read)
+    covers: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,8 @@ class DimProjection:
     chunk_index: int
     chunk_selection: slice
     out_selection: slice
+    #: every in-bounds element of the chunk along this axis is selected
+    covers: bool = False
 
 
 def _dim_from_int(index: int, size: int, axis: int) -> DimSelection:
@@ -105,8 +109,11 @@ def normalize_selection(selection: Any, shape: Sequence[int]) -> list[DimSelecti
     return dims
 
 
-def project_dim(dim: DimSelection, chunk: int) -> Iterator[DimProjection]:
-    """The chunks one axis's selection touches, in increasing order."""
+def project_dim(dim: DimSelection, chunk: int, size: int | None = None) -> Iterator[DimProjection]:
+    """The chunks one axis's selection touches, in increasing order.
+
+    ``size`` (the axis length) lets each projection say whether it covers its chunk.
+    """
     if dim.nitems == 0:
         return
     last = dim.start + (dim.nitems - 1) * dim.step
@@ -115,8 +122,12 @@ def project_dim(dim: DimSelection, chunk: int) -> Iterator[DimProjection]:
         for out_index in range(dim.nitems):
             position = dim.start + out_index * dim.step
             chunk_index, offset = divmod(position, chunk)
+            in_bounds = chunk if size is None else min(chunk, size - chunk_index * chunk)
             yield DimProjection(
-                chunk_index, slice(offset, offset + 1, 1), slice(out_index, out_index + 1, 1)
+                chunk_index,
+                slice(offset, offset + 1, 1),
+                slice(out_index, out_index + 1, 1),
+                offset == 0 and in_bounds == 1,
             )
         return
     for chunk_index in range(dim.start // chunk, last // chunk + 1):
@@ -131,10 +142,12 @@ def project_dim(dim: DimSelection, chunk: int) -> Iterator[DimProjection]:
         end = min(last, chunk_hi - 1)
         count = (end - first) // dim.step + 1
         out_start = (first - dim.start) // dim.step
+        in_bounds = chunk if size is None else min(chunk, size - chunk_lo)
         yield DimProjection(
             chunk_index,
             slice(first - chunk_lo, first - chunk_lo + (count - 1) * dim.step + 1, dim.step),
             slice(out_start, out_start + count, 1),
+            first == chunk_lo and count == in_bounds and (dim.step == 1 or count == 1),
         )
 
 
@@ -157,12 +170,16 @@ class BasicSelection:
     def __iter__(self) -> Iterator[ChunkProjection]:
         if self.size == 0:
             return
-        per_dim = [list(project_dim(d, c)) for d, c in zip(self.dims, self.chunks, strict=True)]
+        per_dim = [
+            list(project_dim(d, c, s))
+            for d, c, s in zip(self.dims, self.chunks, self.array_shape, strict=True)
+        ]
         for combo in itertools.product(*per_dim):
             yield ChunkProjection(
                 tuple(p.chunk_index for p in combo),
                 tuple(p.chunk_selection for p in combo),
                 tuple(p.out_selection for p in combo),
+                all(p.covers for p in combo),
             )
 
     def chunk_coords(self) -> list[tuple[int, ...]]:
@@ -171,6 +188,8 @@ class BasicSelection:
 
     def covers_chunk(self, projection: ChunkProjection) -> bool:
         """True if the projection selects every in-bounds element of its chunk."""
+        if projection.covers:
+            return True
         for sel, coord, chunk, size in zip(
             projection.chunk_selection,
             projection.chunk_coords,

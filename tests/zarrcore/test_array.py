@@ -33,7 +33,7 @@ def basic_selection(draw: st.DrawFn, shape: tuple[int, ...]) -> tuple[Any, ...]:
     return tuple(items)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.data())
 def test_reads_and_writes_match_numpy(data: st.DataObject) -> None:
     ndim = data.draw(st.integers(1, 3))

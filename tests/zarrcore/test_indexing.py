@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zarrcore.indexing import BasicSelection, SelectionError, all_chunk_coords
+from zarrcore.indexing import BasicSelection, ChunkProjection, SelectionError, all_chunk_coords
 
 
 @st.composite
@@ -57,7 +57,7 @@ def reassemble(data: np.ndarray, chunks: tuple[int, ...], selection: Any) -> np.
     return out.reshape(sel.shape)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_projections_reassemble_numpy_selection(data: st.DataObject) -> None:
     shape, chunks = data.draw(shapes_and_chunks())
@@ -112,3 +112,19 @@ def test_zero_dimensional_selection_has_one_projection() -> None:
 def test_large_step_visits_only_touched_chunks() -> None:
     sel = BasicSelection(slice(0, 10_000, 1000), (10_000,), (10,))
     assert [p.chunk_coords for p in sel] == [(i * 100,) for i in range(10)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_covers_flag_agrees_with_the_slow_check(data: st.DataObject) -> None:
+    shape, chunks = data.draw(shapes_and_chunks())
+    selection = data.draw(selections(shape))
+    try:
+        sel = BasicSelection(selection, shape, chunks)
+    except SelectionError:
+        return
+    for p in sel:
+        slow = BasicSelection.covers_chunk(
+            sel, ChunkProjection(p.chunk_coords, p.chunk_selection, p.out_selection)
+        )
+        assert p.covers == slow
