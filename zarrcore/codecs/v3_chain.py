@@ -231,7 +231,8 @@ def build_chunk_codec(
     try:
         chain = CodecChain(meta.codecs, spec)
     except (UnsupportedCodecError, MetadataError) as exc:
-        raise type(exc)(exc.message, url=url, key=path or exc.key) from exc
+        field_note = f" ({exc.key})" if exc.key and path else ""
+        raise type(exc)(f"{exc.message}{field_note}", url=url, key=path or exc.key) from exc
     return V3ChunkCodec(chain, url=url, path=path)
 
 

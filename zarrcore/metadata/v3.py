@@ -497,9 +497,8 @@ class V3Handler(FormatHandler):
         try:
             return parse_v3_document(doc)
         except (MetadataError, UnsupportedError) as exc:
-            raise type(exc)(
-                exc.message, url=url, key=f"{key}:{exc.key}" if exc.key else key
-            ) from exc
+            field_note = f" (field {exc.key!r})" if exc.key and exc.key != ZARR_JSON else ""
+            raise type(exc)(f"{exc.message}{field_note}", url=url, key=key) from exc
 
     def new_array(
         self,
