@@ -174,7 +174,12 @@ class DirectoryStore(Store):
     def set(self, key: str, value: bytes) -> None:
         self.check_writable(key)
         key = self._key(key)
-        path = self._path(key)
+        try:
+            path = self._path(key)
+        except NotFoundError:
+            raise StoreError(
+                "not a valid key for a directory store", url=self.url, key=key
+            ) from None
         if path.is_dir():
             raise StoreError("a directory exists where the key should go", url=self.url, key=key)
         temp = path.with_name(f"{path.name}.{uuid.uuid4().hex}{_PARTIAL_SUFFIX}")

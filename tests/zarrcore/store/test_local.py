@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from zarrcore.errors import NotFoundError
+from zarrcore.errors import NotFoundError, StoreError
 from zarrcore.store.base import Store
 from zarrcore.store.local import DirectoryStore, path_from_url
 from zarrcore.testing.store_contract import StoreContract, StoreFactory
@@ -81,6 +81,9 @@ def test_keys_cannot_escape_the_root(tmp_path: Path) -> None:
         with pytest.raises(NotFoundError):
             store.get(key)
         assert not store.exists(key)
+        with pytest.raises(StoreError):
+            store.set(key, b"x")
+    assert (tmp_path / "secret").read_bytes() == b"s"
 
 
 def test_delete_prunes_empty_directories(tmp_path: Path) -> None:
