@@ -184,6 +184,10 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.tree_dock.toggleViewAction())
         self.view_menu.addAction(self.metadata_dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        cache_size = QAction("Chunk cache size…", self)
+        cache_size.triggered.connect(self._ask_cache_size)
+        self.view_menu.addAction(cache_size)
 
         about = QAction("About Zarrscope", self)
         about.triggered.connect(self._about)
@@ -471,6 +475,21 @@ class MainWindow(QMainWindow):
         if viewer is None or (payload is not viewer and self.sender() is not viewer):
             return
         self.slice_changed.emit(viewer.slice_state())
+
+    def set_cache_megabytes(self, megabytes: int) -> None:
+        """Resize the decoded-chunk cache (evicting at once) and remember it in the settings."""
+        self.cache.set_max_bytes(megabytes * 1024 * 1024)
+        if self.settings is not None:
+            self.settings.setValue("cache/max_mb", megabytes)
+        self._update_cache_label()
+
+    def _ask_cache_size(self) -> None:
+        current = self.cache.max_bytes // (1024 * 1024)
+        value, ok = QInputDialog.getInt(
+            self, "Chunk cache size", "Decoded-chunk cache (MiB):", current, 0, 1_000_000, 64
+        )
+        if ok:
+            self.set_cache_megabytes(value)
 
     def _update_cache_label(self, _response: Any = None) -> None:
         self.cache_label.setText(

@@ -89,6 +89,10 @@ def test_window_layout_and_cache_budget_come_from_settings(
     qtbot.addWidget(again)
     assert again.size() == expected
     assert again.cache.max_bytes == 3 * 1024 * 1024
+    again.set_cache_megabytes(5)
+    assert again.cache.max_bytes == 5 * 1024 * 1024
+    assert int(make_settings().value("cache/max_mb")) == 5  # type: ignore[call-overload]
+    assert "5.0 MiB" in again.cache_label.text()
     assert cache_budget_bytes(QSettings()) > 0
     again.bridge.shutdown()
 
