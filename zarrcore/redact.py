@@ -36,7 +36,8 @@ _SECRET_NAMES = {
 
 _USERINFO_RE = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
 _KV_RE = re.compile(
-    r"(?P<name>(?i:AccountKey|SharedAccessSignature|password|secret(?:_access)?_key|sig|token))"
+    r"(?P<name>(?i:AccountKey|SharedAccessSignature|password|secret(?:_access)?_key"
+    r"|(?:x-amz-)?signature|sig|token))"
     r"(?P<sep>\s*[=:]\s*)(?P<value>[^;&\s,'\"]+)"
 )
 

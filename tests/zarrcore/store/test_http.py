@@ -16,6 +16,7 @@ from zarrcore.errors import (
     StoreUnavailableError,
     UnsupportedError,
 )
+from zarrcore.redact import redact_text
 from zarrcore.store.base import Store
 from zarrcore.store.http import HTTPStore
 from zarrcore.testing.servers import SilentServer, StaticHTTPServer, free_port
@@ -149,3 +150,12 @@ def test_connection_dropped_mid_body_is_unavailable_not_truncated_data(
     with pytest.raises(StoreUnavailableError):
         store.get("dies-mid-body.0")
     store.close()
+
+
+def test_presigned_signature_never_reaches_a_message() -> None:
+    base = f"http://127.0.0.1:{free_port()}/x?X-Amz-Signature=deadbeef99&X-Amz-Expires=60"
+    store = HTTPStore.from_url(base, read_only=True, retries=0)
+    with pytest.raises(StoreUnavailableError) as info:
+        store.get("a")
+    assert "deadbeef99" not in str(info.value) + repr(store) + store.url
+    assert "deadbeef99" not in redact_text("GET /x/a?X-Amz-Signature=deadbeef99 failed")
