@@ -100,8 +100,16 @@ class BytesCodec(ArrayBytesCodec):
                 f"bytes codec endian {endian!r} must be little or big", key="codecs"
             )
         self.endian = endian
+        self._stored: dict[np.dtype[Any], np.dtype[Any]] = {}
 
     def _stored_dtype(self, spec: ChunkSpec) -> np.dtype[Any]:
+        """The on-disk dtype (cached: this runs once per chunk on the hot path)."""
+        stored = self._stored.get(spec.dtype)
+        if stored is None:
+            stored = self._stored[spec.dtype] = self._compute_stored(spec)
+        return stored
+
+    def _compute_stored(self, spec: ChunkSpec) -> np.dtype[Any]:
         dt = spec.dtype
         if spec.data_type.is_variable_length:
             raise UnsupportedCodecError(
@@ -128,7 +136,7 @@ class BytesCodec(ArrayBytesCodec):
                 key=key,
             )
         array = np.frombuffer(data, dtype=stored).reshape(spec.shape)
-        if stored != spec.dtype:
+        if stored is not spec.dtype and stored != spec.dtype:
             array = array.astype(spec.dtype)
         return array
 
