@@ -152,8 +152,8 @@ class InspectTools(QObject):
     def _on_location_opened(self, opened: Any) -> None:
         self.opened = opened
         self.banner.hide()
-        root = getattr(opened, "root", None)
-        if not getattr(opened, "consolidated", False) or not _is_group(root):
+        root: Any = getattr(opened, "root", None)
+        if root is None or not getattr(opened, "consolidated", False) or not _is_group(root):
             return
         store, path = root.store, root.path
         self._stale_call.submit(lambda: scan_hierarchy(store, path))
