@@ -271,3 +271,27 @@ def test_killed_write_leaves_old_or_new_metadata(tmp_path: Path, zarr_format: in
     assert generation >= 5
     group = zarrcore.open_consolidated(str(path))
     assert group["g11/a3"].shape == (4, 4)
+
+
+@pytest.mark.redis
+def test_consolidating_a_redis_hierarchy_cuts_round_trips() -> None:
+    from zarrcore.testing.servers import require_env, unique_name
+
+    url = f"{require_env('ZARRSCOPE_TEST_REDIS_URL')}?prefix={unique_name('cons')}"
+    root = zarrcore.open_group(url, mode="w")
+    for g in range(6):
+        group = root.create_group(f"g{g}")
+        for a in range(3):
+            group.create_array(f"a{a}", shape=(4,), chunks=(2,), dtype="u1")
+    store = root.store
+    try:
+        plan = scan_hierarchy(store)
+        assert plan.status == "missing" and plan.n_nodes == 1 + 6 + 18
+        report = consolidate_with_report(store, plan)
+        assert report.before.n_nodes == report.after.n_nodes == 24
+        assert report.before.listings == 7 and report.after.listings == 0
+        assert report.after.round_trips == 1 < report.before.round_trips
+        assert zarrcore.check_consolidated(store).up_to_date
+    finally:
+        store.delete_prefix("")
+        store.close()
