@@ -334,10 +334,13 @@ class ConsolidationReport:
 
     def summary(self) -> str:
         b, a = self.before, self.after
+        def trips(n: int) -> str:
+            return f"{n} round trip{'' if n == 1 else 's'}"
+
         return (
             f"Wrote {self.key}. Opening the group and listing its {a.n_nodes} nodes took "
-            f"{b.round_trips} round trips ({b.reads} metadata keys read, {b.listings} "
-            f"listings) and {b.seconds * 1000:.0f} ms before; {a.round_trips} round trips "
+            f"{trips(b.round_trips)} ({b.reads} metadata keys read, {b.listings} "
+            f"listings) and {b.seconds * 1000:.0f} ms before; {trips(a.round_trips)} "
             f"({a.reads} keys, {a.listings} listings) and {a.seconds * 1000:.0f} ms after."
         )
 
