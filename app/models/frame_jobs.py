@@ -31,6 +31,8 @@ class LoadedFrame:
     histogram: tuple[np.ndarray, np.ndarray] | None
     nan_mask_rgba: np.ndarray | None
     selection: tuple[int | slice, ...]
+    #: (vertical, horizontal) array axes of ``data``
+    displayed_axes: tuple[int, int] = (0, 1)
 
 
 def is_tabular(dtype: np.dtype) -> bool:  # type: ignore[type-arg]
@@ -71,6 +73,7 @@ def load_frame(request: SliceRequest, cache: ChunkCache, token: CancelToken) -> 
         histogram=hist,
         nan_mask_rgba=nan_mask,
         selection=request.selection,
+        displayed_axes=request.displayed_axes,
     )
 
 

@@ -90,6 +90,7 @@ class SliceViewerWidget(QWidget):
         self.error: str | None = None
         self._source_request = 0
         self._last_axis: int | None = None
+        self._frame_displayed: tuple[int, int] | None = None
         self._scheduler: LatestOnlyScheduler[FrameSpec] = LatestOnlyScheduler(self._submit)
         self._build_ui()
 
@@ -382,6 +383,7 @@ class SliceViewerWidget(QWidget):
 
     def _draw(self, frame: LoadedFrame) -> None:
         self.frame = frame
+        self._frame_displayed = frame.displayed_axes
         self.error_label.setVisible(False)
         source = self.source
         assert source is not None and self.selection is not None
@@ -422,6 +424,15 @@ class SliceViewerWidget(QWidget):
     # -- events ---------------------------------------------------------------------------
     def _on_selection_changed(self) -> None:
         self._sync_axis_boxes()
+        selection = self.selection
+        if (
+            selection is not None
+            and self.frame is not None
+            and self.pages.currentWidget() is self.graphics
+            and self._frame_displayed != selection.displayed
+        ):
+            self.frame = None  # other axes: the old frame's placement no longer applies
+            self._fit_view()
         self.request_frame()
         self.slice_changed.emit(self.slice_state())
 

@@ -50,6 +50,8 @@ def test_axis_swap_transposes_the_frame(qtbot: Any, bridge: Any, fakes: SimpleNa
         viewer.swap_button.click()
     np.testing.assert_array_equal(blocker.args[0].data, array.data[4].T)
     assert viewer.x_axis_box.currentIndex() == 1 and viewer.y_axis_box.currentIndex() == 2
+    (x0, x1), (y0, y1) = viewer.view_box.viewRange()
+    assert y0 <= 0 and y1 >= 60 and x0 <= 0 and x1 >= 40  # refitted: 60 rows down now
 
 
 def test_choosing_other_displayed_axes_adds_a_slider(
