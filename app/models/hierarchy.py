@@ -99,10 +99,22 @@ def _open_plain(url: str, options: dict[str, Any]) -> Any:
 
 
 def list_members(group: Any, token: CancelToken | None = None) -> list[ChildInfo]:
-    """The direct members of ``group`` (sorted by name); never looks below them."""
+    """The direct members of ``group`` (sorted by name); never looks below them.
+
+    A member whose metadata cannot be read becomes an ERROR entry carrying the message, so
+    one broken child does not hide its siblings.
+    """
+    errors: dict[str, Any] = {}
+    scan = getattr(group, "scan", None)
+    if callable(scan):
+        pairs, errors = scan()
+    else:
+        pairs = group.members()
     members = []
-    for name, node in group.members():
+    for name, node in pairs:
         if token is not None:
             token.raise_if_cancelled()
         members.append(child_info(name, node))
-    return members
+    for name, error in errors.items():
+        members.append(ChildInfo(name=name, kind=NodeKind.ERROR, node=None, error=str(error)))
+    return sorted(members, key=lambda info: info.name)

@@ -121,7 +121,11 @@ def _described_codec_rows(info: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def describe_node(path: str, node: Any) -> NodeInfo:
+def describe_node(
+    path: str, node: Any, children: list[tuple[str, bool]] | None = None
+) -> NodeInfo:
+    """Rows for the panel. For a group, ``children`` (name, is_array) already listed by the
+    tree saves listing it again."""
     kind = kind_of(node)
     rows: list[tuple[str, str]] = [("Path", "/" + path), ("Kind", kind.value)]
     zarr_format = getattr(node, "zarr_format", None)
@@ -148,14 +152,11 @@ def describe_node(path: str, node: Any) -> NodeInfo:
         rows.append(("Size (decoded)", format_bytes(nbytes)))
         rows.append(("Chunks (total)", f"{_nchunks(node):,}"))
     else:
-        groups = arrays = 0
-        names: list[str] = []
-        for name, child in _members_if_cheap(node):
-            names.append(name)
-            if is_array(child):
-                arrays += 1
-            else:
-                groups += 1
+        if children is None:
+            children = [(name, is_array(child)) for name, child in node.members()]
+        names = [name for name, _ in children]
+        arrays = sum(1 for _, child_is_array in children if child_is_array)
+        groups = len(children) - arrays
         if names:
             rows.append(("Members", f"{len(names):,} ({groups:,} groups, {arrays:,} arrays)"))
             shown = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
@@ -184,11 +185,6 @@ def fill_value_text(value: Any) -> str:
 
 def _axis_name(axis: Any) -> str:
     return str(axis.get("name")) if isinstance(axis, dict) else str(axis)
-
-
-def _members_if_cheap(group: Any) -> list[tuple[str, Any]]:
-    """Members of a group (one listing; the tree needs it anyway when expanded)."""
-    return list(group.members())
 
 
 def _dtype_text(dtype: np.dtype[Any]) -> str:

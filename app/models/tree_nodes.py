@@ -37,6 +37,8 @@ class ChildInfo:
     node: Any
     shape: tuple[int, ...] | None = None
     dtype: str | None = None
+    #: why this member's metadata could not be read (kind is ERROR)
+    error: str | None = None
 
 
 @dataclass(eq=False)
@@ -95,6 +97,7 @@ class TreeNode:
                 dtype=info.dtype,
                 parent=self,
                 row=row,
+                error=info.error,
             )
             for row, info in enumerate(children)
         ]

@@ -54,7 +54,7 @@ from app.models.chunk_cache import ChunkCache
 from app.models.hierarchy import OpenedHierarchy, open_location
 from app.models.node_info import format_bytes
 from app.models.requests import OpenRequest, Response
-from app.models.tree_nodes import NodeKind, TreeNode
+from app.models.tree_nodes import FetchState, NodeKind, TreeNode
 from app.qt.metadata_panel import MetadataPanelWidget
 from app.qt.slice_viewer import SliceViewerWidget
 from app.qt.tree_model import NODE_ROLE, HierarchyTreeModel, TreeFilterProxyModel
@@ -392,7 +392,14 @@ class MainWindow(QMainWindow):
     def select_node(self, node: TreeNode) -> None:
         """Show ``node`` in the metadata panel and (arrays, pyramids) in the current viewer."""
         self._current = (node.path, node.node)
-        self.metadata_panel.show_node(node.path, node.node)
+        children = None
+        if node.state is FetchState.FETCHED:
+            children = [
+                (child.name, child.kind is NodeKind.ARRAY)
+                for child in node.children
+                if child.kind is not NodeKind.ERROR
+            ]
+        self.metadata_panel.show_node(node.path, node.node, children)
         if node.kind in (NodeKind.ARRAY, NodeKind.PYRAMID):
             viewer = self.current_viewer() or self.new_viewer()
             self._show_in_viewer(viewer, node)

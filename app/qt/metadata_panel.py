@@ -142,8 +142,11 @@ class MetadataPanelWidget(QWidget):
         self.attributes.clear()
         self._set_raw("", editable=False)
 
-    def show_node(self, path: str, node: Any) -> None:
-        """Describe ``node`` (in a worker) and show it when ready."""
+    def show_node(
+        self, path: str, node: Any, children: list[tuple[str, bool]] | None = None
+    ) -> None:
+        """Describe ``node`` (in a worker) and show it when ready. ``children`` (name,
+        is_array) are the group's members if already listed."""
         self._path = path
         self._node = node
         self._info = None
@@ -157,7 +160,7 @@ class MetadataPanelWidget(QWidget):
         self._stats_id = 0
         self._bridge.submit(
             request.request_id,
-            lambda token: describe_node(request.node_path, request.node),
+            lambda token: describe_node(request.node_path, request.node, children),
             self._on_info,
             channel=CHANNEL,
         )

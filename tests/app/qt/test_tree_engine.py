@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeView
 
 import zarrcore
 from app.models.hierarchy import kind_of
-from app.models.tree_nodes import FetchState
-from app.qt.tree_model import HierarchyTreeModel
+from app.models.tree_nodes import FetchState, NodeKind
+from app.qt.tree_model import NODE_ROLE, HierarchyTreeModel
 from zarrcore.store.memory import MemoryStore
 from zarrcore.store.wrappers import CountingStore
 
@@ -49,3 +50,18 @@ def test_expanding_5000_children_on_the_engine_lists_only_that_group(
     assert model.rowCount(big) == N_CHILDREN
     assert counting.listings - listings_before <= 1  # one listing of "big", nothing deeper
     assert not [key for key in counting.keys_read if "/leaf/" in key]
+
+
+def test_a_member_with_broken_metadata_becomes_an_error_row(qtbot: Any, bridge: Any) -> None:
+    store = MemoryStore()
+    store.set(".zgroup", GROUP)
+    store.set("good/.zgroup", GROUP)
+    store.set("zbad/.zgroup", b"{not json")
+    model = HierarchyTreeModel(bridge)
+    model.set_root("r", zarrcore.open(store, mode="r"), NodeKind.GROUP)
+    with qtbot.waitSignal(model.listed, timeout=10_000):
+        model.fetchMore(model.root_index())
+    rows = [model.index(r, 0, model.root_index()) for r in range(2)]
+    assert [row.data() for row in rows] == ["good", "zbad (unreadable)"]
+    assert rows[1].data(NODE_ROLE).kind is NodeKind.ERROR
+    assert "zbad" in rows[1].data(Qt.ItemDataRole.ToolTipRole)
