@@ -130,9 +130,8 @@ class FsspecStore(Store):
             self.getsize(key)
             return b""
         path = self._path(key)
-        if start < 0:
-            size = self.getsize(key)
-            start = max(0, size + start)
+        # start < 0 with end None is sent as a suffix range ("bytes=-N"): one request, no
+        # HEAD for the size (fsspec's _process_limits); a shard index read needs just that
         try:
             return bytes(
                 self._call(lambda: self.fs.cat_file(path, start=start, end=end), key, "GET")
