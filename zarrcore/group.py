@@ -186,7 +186,7 @@ class Group(Node):
         paths = [join_key(self.path, name) for name in names]
         if self.source.consolidated:
             return self._lazy_members(names, paths)
-        metas = read_nodes(self.source, paths, errors=errors)
+        metas = read_nodes(self.source, paths, errors=errors, prefer_format=self.zarr_format)
         result = []
         for name, path in zip(names, paths, strict=True):
             meta = metas[path]

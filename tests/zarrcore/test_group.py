@@ -166,3 +166,27 @@ def test_context_manager_closes_store(tmp_path: Path) -> None:
     arr = zarrcore.open_array(str(tmp_path / "z.zip"), path="a")
     np.testing.assert_array_equal(arr[...], [1, 2, 3])
     arr.close()
+
+
+def test_listing_a_v2_group_asks_only_for_v2_documents() -> None:
+    class Recording(MemoryStore):
+        def __init__(self) -> None:
+            super().__init__()
+            self.batches: list[list[str]] = []
+
+        def get_many(self, keys):  # type: ignore[no-untyped-def]
+            keys = list(keys)
+            self.batches.append(keys)
+            return super().get_many(keys)
+
+    store = Recording()
+    group = zarrcore.open_group(store, mode="w")
+    group.create_group("g")
+    group.create_array("a", shape=(1,), chunks=(1,), dtype="i1")
+    store.batches.clear()
+    assert group.group_keys() == ["g"]
+    assert len(store.batches) == 1
+    assert not any(k.endswith("zarr.json") for k in store.batches[0])
+    v3 = zarrcore.open_group(MemoryStore(), mode="w", zarr_format=3)
+    v3.create_array("x", shape=(2,), chunks=(2,), dtype="u1")
+    assert v3.array_keys() == ["x"]

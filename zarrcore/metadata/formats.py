@@ -269,21 +269,53 @@ def read_nodes(
     paths: Sequence[str],
     *,
     errors: dict[str, ZarrcoreError] | None = None,
+    prefer_format: int | None = None,
 ) -> dict[str, NodeMetadata | None]:
     """Load several nodes with one batched read (used to list a group's members).
 
     A malformed node raises, unless ``errors`` is given: then its error is stored there
-    under its path and the node maps to None.
+    under its path and the node maps to None. ``prefer_format`` (the parent group's
+    format) first asks only for that format's documents (children of a v2 group are v2:
+    3 requests per child instead of 4 on remote stores); paths it does not resolve are
+    then tried with the other formats.
     """
-    keys = [key for path in paths for key in node_metadata_keys(path)]
+    handlers = _handlers_and_names()[0]
+    preferred = [h for h in handlers if h.zarr_format == prefer_format]
+    if not preferred or len(handlers) == 1:
+        return _read_with(source, paths, handlers, errors)
+    result = _read_with(source, paths, preferred, errors)
+    failed = errors or {}
+    rest = [p for p in paths if result[p] is None and p not in failed]
+    if rest:
+        others = [h for h in handlers if h.zarr_format != prefer_format]
+        result.update(_read_with(source, rest, others, errors))
+    return result
+
+
+def _read_with(
+    source: NodeSource,
+    paths: Sequence[str],
+    handlers: Sequence[FormatHandler],
+    errors: dict[str, ZarrcoreError] | None,
+) -> dict[str, NodeMetadata | None]:
+    names = [name for h in handlers for name in h.metadata_names]
+    keys = [join_key(path, name) for path in paths for name in names]
     docs = source.documents(keys) if keys else {}
     url = source.store.url  # redacting the URL once, not once per node
+
+    def parse(path: str) -> NodeMetadata | None:
+        for handler in handlers:
+            meta = handler.parse(path, docs, url=url)
+            if meta is not None:
+                return meta
+        return None
+
     if errors is None:
-        return {path: parse_node(path, docs, url=url) for path in paths}
+        return {path: parse(path) for path in paths}
     result: dict[str, NodeMetadata | None] = {}
     for path in paths:
         try:
-            result[path] = parse_node(path, docs, url=url)
+            result[path] = parse(path)
         except ZarrcoreError as exc:
             errors[path] = exc
             result[path] = None
