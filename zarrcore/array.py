@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -10,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from zarrcore.errors import ContainsGroupError, NotFoundError
+from zarrcore.errors import ContainsGroupError, NotFoundError, UnsupportedError
 from zarrcore.fetch import ArrayTarget, read_selection, write_selection
 from zarrcore.indexing import BasicSelection, SelectionError, all_chunk_coords
 from zarrcore.metadata.base import ArrayMetadata, ChunkCodec, NodeMetadata
@@ -176,6 +177,24 @@ class Array(Node):
     def reload(self) -> None:
         super().reload()
         self._target = None
+
+    def reinterpreted(self, *, order: str) -> Array:
+        """A read-only view of this array that decodes chunks as if ``order`` were stored
+        (FORMATS pitfall 3: some writers put C-ordered bytes under ``"order": "F"``).
+        Nothing is written; v2 arrays only."""
+        if order not in ("C", "F"):
+            raise ValueError(f"order must be 'C' or 'F', got {order!r}")
+        meta = self.metadata
+        if not (
+            dataclasses.is_dataclass(meta) and hasattr(meta, "order") and meta.zarr_format == 2
+        ):
+            raise UnsupportedError(
+                "reinterpreting the chunk order is only possible for zarr v2 arrays",
+                url=self.store.url,
+                key=self.path or "/",
+            )
+        view_meta = dataclasses.replace(meta, order=order)
+        return Array(self.source, self.path, view_meta, mode="r", allow_pickle=self.allow_pickle)
 
     def chunk_key(self, coords: tuple[int, ...]) -> str:
         """Full store key of the chunk at grid position ``coords``."""

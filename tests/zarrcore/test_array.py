@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numcodecs
@@ -209,3 +210,19 @@ def test_write_empty_chunks_false_with_ragged_object_items() -> None:
     arr[2:4] = [None, None]
     assert store.exists("r/0") and not store.exists("r/1")
     np.testing.assert_array_equal(arr[0], np.arange(3))
+
+
+def test_reinterpreted_order_reads_c_bytes_stored_under_f() -> None:
+    store = MemoryStore()
+    group = zarrcore.open_group(store, mode="w")
+    data = np.arange(12, dtype="<i2").reshape(3, 4)
+    group.create_array("m", data=data, chunks=(3, 4), compressor=None, order="C")
+    meta = json.loads(store.get("m/.zarray"))
+    meta["order"] = "F"  # the mislabel zarr-python 3.0 wrote (zarr-python#2675)
+    store.set("m/.zarray", json.dumps(meta).encode())
+    arr = zarrcore.open_array(store, path="m")
+    assert not np.array_equal(arr[...], data)
+    fixed = arr.reinterpreted(order="C")
+    np.testing.assert_array_equal(fixed[...], data)
+    assert fixed.read_only
+    assert json.loads(store.get("m/.zarray"))["order"] == "F"
