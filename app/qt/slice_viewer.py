@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -35,6 +34,14 @@ from PySide6.QtWidgets import (
 
 from app.models.chunk_cache import ChunkCache
 from app.models.frame_jobs import LoadedFrame, is_tabular, load_frame, prefetch
+from app.models.frame_planner import (
+    FrameSpec,
+    covers,
+    plan_frame,
+    range_of,
+    slice_request,
+    table_spec,
+)
 from app.models.image_source import ImageSource, source_for
 from app.models.requests import Priority, Response, SliceRequest
 from app.models.scheduler import LatestOnlyScheduler
@@ -46,8 +53,6 @@ from app.workers import WorkerBridge
 pg.setConfigOptions(imageAxisOrder="row-major")
 
 COLORMAPS = ("grey", "viridis", "magma", "inferno", "plasma", "cividis", "turbo")
-#: most cells a table view requests at once (tables are for inspection, not bulk export)
-TABLE_ROWS, TABLE_COLS = 2000, 200
 _viewer_ids = itertools.count(1)
 
 
@@ -55,16 +60,6 @@ def colormap(name: str) -> pg.ColorMap:
     if name == "grey":
         return pg.ColorMap(pos=[0.0, 1.0], color=[(0, 0, 0), (255, 255, 255)])
     return pg.colormap.get(name)
-
-
-@dataclass(frozen=True, slots=True)
-class FrameSpec:
-    """What to read next (built on the UI thread when a request is actually submitted)."""
-
-    level: int
-    y_range: tuple[int, int]
-    x_range: tuple[int, int]
-    step: int
 
 
 class SliceViewerWidget(QWidget):
@@ -261,56 +256,22 @@ class SliceViewerWidget(QWidget):
         source, selection = self.source, self.selection
         if source is None or selection is None:
             return None
-        shape = source.base.shape
         if selection.ndim < 2 or self.pages.currentWidget() is self.table:
-            rows = min(shape[0], TABLE_ROWS) if shape else 1
-            cols = min(shape[1], TABLE_COLS) if len(shape) > 1 else 1
-            return FrameSpec(level=0, y_range=(0, rows), x_range=(0, cols), step=1)
-        y_axis, x_axis = selection.displayed
-        width = self.view_box.width()
+            return table_spec(source.base.shape)
+        visible: tuple[float, float, float, float] | None = None
         pixel = 1.0
-        (vx0, vx1), (vy0, vy1) = self.view_box.viewRange()
-        if width > 10:
-            px_w, px_h = self.view_box.viewPixelSize()
-            pixel = max(min(px_w, px_h), 1e-9)
-        else:
-            vx0, vx1, vy0, vy1 = 0, shape[x_axis], 0, shape[y_axis]
-        level_index = source.choose_level(pixel, (y_axis, x_axis))
-        level = source.levels[level_index]
-        fy, fx = level.factors[y_axis], level.factors[x_axis]
-        ly, lx = level.shape[y_axis], level.shape[x_axis]
-        # Pad the visible region by a quarter so small pans need no new read.
-        pad_x, pad_y = (vx1 - vx0) * 0.25, (vy1 - vy0) * 0.25
-        x0 = max(0, math.floor((vx0 - pad_x) / fx))
-        x1 = min(lx, math.ceil((vx1 + pad_x) / fx))
-        y0 = max(0, math.floor((vy0 - pad_y) / fy))
-        y1 = min(ly, math.ceil((vy1 + pad_y) / fy))
-        if x1 <= x0 or y1 <= y0:
-            return None
-        step = max(1, int(pixel / max(fx, fy)))
-        return FrameSpec(level=level_index, y_range=(y0, y1), x_range=(x0, x1), step=step)
+        if self.view_box.width() > 10:
+            (vx0, vx1), (vy0, vy1) = self.view_box.viewRange()
+            visible = (vx0, vx1, vy0, vy1)
+            pixel = min(self.view_box.viewPixelSize())
+        return plan_frame(source, selection.displayed, visible, pixel)
 
-    def _slice_request(self, spec: FrameSpec, request_id: int, indices: tuple[int, ...]) -> Any:
+    def _slice_request(
+        self, spec: FrameSpec, request_id: int, indices: tuple[int, ...]
+    ) -> SliceRequest:
         assert self.source is not None and self.selection is not None
-        level = self.source.levels[spec.level]
-        selection: list[int | slice] = []
-        displayed = self.selection.displayed if self.selection.ndim >= 2 else (0, 1)
-        for axis, size in enumerate(level.shape):
-            if self.selection.ndim < 2 or axis in displayed:
-                bounds = spec.y_range if axis == displayed[0] else spec.x_range
-                selection.append(slice(bounds[0], min(bounds[1], size)))
-            else:
-                factor = level.factors[axis]
-                selection.append(min(int(indices[axis] / factor), size - 1))
-        return SliceRequest(
-            request_id=request_id,
-            array=level.array,
-            cache_namespace=f"{self.source.name}#{level.path}#{id(level.array)}",
-            selection=tuple(selection),
-            displayed_axes=displayed,
-            level=spec.level,
-            step=spec.step,
-        )
+        displayed = self.selection.displayed if self.selection.ndim >= 2 else None
+        return slice_request(self.source, displayed, spec, request_id, indices)
 
     def _submit(self, spec: FrameSpec) -> int:
         assert self.selection is not None
@@ -331,8 +292,8 @@ class SliceViewerWidget(QWidget):
             return
         spec = FrameSpec(
             level=frame.level,
-            y_range=self._range_of(frame.selection, selection.displayed[0]),
-            x_range=self._range_of(frame.selection, selection.displayed[1]),
+            y_range=range_of(frame.selection, selection.displayed[0]),
+            x_range=range_of(frame.selection, selection.displayed[1]),
             step=1,
         )
         cache = self._cache
@@ -351,12 +312,6 @@ class SliceViewerWidget(QWidget):
                 priority=Priority.PREFETCH,
                 supersede=False,
             )
-
-    @staticmethod
-    def _range_of(selection: tuple[int | slice, ...], axis: int) -> tuple[int, int]:
-        item = selection[axis]
-        assert isinstance(item, slice)
-        return int(item.start), int(item.stop)
 
     # -- responses ------------------------------------------------------------------------
     def _on_source(self, response: Response) -> None:
@@ -450,14 +405,9 @@ class SliceViewerWidget(QWidget):
     def _frame_covers(self, spec: FrameSpec) -> bool:
         """True if the drawn frame already shows ``spec``'s region at the right level."""
         frame, selection = self.frame, self.selection
-        if frame is None or selection is None or frame.level != spec.level:
+        if frame is None or selection is None:
             return False
-        if frame.step != spec.step:
-            return False
-        y0, y1 = self._range_of(frame.selection, selection.displayed[0])
-        x0, x1 = self._range_of(frame.selection, selection.displayed[1])
-        (sy0, sy1), (sx0, sx1) = spec.y_range, spec.x_range
-        return y0 <= sy0 and sy1 <= y1 and x0 <= sx0 and sx1 <= x1
+        return covers(frame.selection, frame.level, frame.step, selection.displayed, spec)
 
     def _on_axis_box(self) -> None:
         if self.selection is None:

@@ -185,3 +185,26 @@ def test_tree_node_goes_from_unfetched_to_fetched_with_a_placeholder() -> None:
     broken.begin_fetch(9)
     row = broken.fail_fetch("boom")
     assert broken.state is FetchState.ERROR and row.kind is NodeKind.ERROR
+
+
+def test_frame_planner_pads_the_visible_region_and_decimates_single_levels(
+    fakes: SimpleNamespace,
+) -> None:
+    from app.models.frame_planner import covers, plan_frame, slice_request
+    from app.models.image_source import single_array_source
+
+    source = single_array_source(
+        "a", fakes.Array(np.zeros((3, 1000, 2000), np.uint8), (1, 100, 100))
+    )
+    spec = plan_frame(source, (1, 2), (100.0, 200.0, 50.0, 150.0), 0.5)
+    assert spec is not None
+    assert (spec.level, spec.step) == (0, 1)
+    assert spec.x_range == (75, 225) and spec.y_range == (25, 175)  # a quarter on each side
+    assert plan_frame(source, (1, 2), (5000.0, 6000.0, 0.0, 10.0), 1.0) is None  # off-image
+    zoomed_out = plan_frame(source, (1, 2), (0.0, 2000.0, 0.0, 1000.0), 4.2)
+    assert zoomed_out is not None and zoomed_out.step == 4
+    request = slice_request(source, (1, 2), spec, 9, (2, 0, 0))
+    assert request.selection == (2, slice(25, 175), slice(75, 225))
+    assert covers(request.selection, 0, 1, (1, 2), spec)
+    assert not covers(request.selection, 0, 2, (1, 2), spec)
+    assert plan_frame(source, (1, 2), None, 99.0) == type(spec)(0, (0, 1000), (0, 2000), 1)
