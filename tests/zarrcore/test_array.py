@@ -226,3 +226,14 @@ def test_reinterpreted_order_reads_c_bytes_stored_under_f() -> None:
     np.testing.assert_array_equal(fixed[...], data)
     assert fixed.read_only
     assert json.loads(store.get("m/.zarray"))["order"] == "F"
+
+
+def test_dtype_str_and_bytes_make_vlen_object_arrays_like_zarr2() -> None:
+    group = new_group()
+    text = group.create_array("t", shape=(3,), chunks=(2,), dtype=str, fill_value="")
+    text[...] = ["a", "bé", ""]
+    assert list(text[...]) == ["a", "bé", ""]
+    assert text.describe()["filters"] == [{"id": "vlen-utf8"}]
+    raw = group.create_array("b", shape=(2,), chunks=(2,), dtype=bytes, fill_value=None)
+    raw[...] = [b"x", b""]
+    assert list(raw[...]) == [b"x", b""]

@@ -356,6 +356,11 @@ class V2Handler(FormatHandler):
         options.pop("shards", None)
         if options:
             raise TypeError(f"unexpected options for a zarr v2 array: {sorted(options)}")
+        if dtype is str or dtype is bytes:
+            # like zarr-python 2: variable-length strings / bytes as object arrays
+            if object_codec is None and not filters:
+                object_codec = {"id": "vlen-utf8" if dtype is str else "vlen-bytes"}
+            dtype = object
         np_dtype = parse_dtype(dtype) if isinstance(dtype, list) else np.dtype(dtype)
         shape_t = tuple(int(s) for s in shape)
         chunks_t = tuple(int(c) for c in chunks)
