@@ -33,6 +33,10 @@ class ImageSource:
     #: per-channel contrast windows from OME-NGFF omero metadata, if any
     channel_windows: tuple[tuple[float, float], ...] = ()
     channel_axis: int | None = None
+    #: per-channel display colour (r, g, b) from omero metadata; None where unspecified
+    channel_colors: tuple[tuple[int, int, int] | None, ...] = ()
+    #: per-channel labels from omero metadata
+    channel_labels: tuple[str | None, ...] = ()
 
     @property
     def base(self) -> Level:
@@ -45,6 +49,11 @@ class ImageSource:
     @property
     def is_multiscale(self) -> bool:
         return len(self.levels) > 1
+
+    def channel_color(self, index: int) -> tuple[int, int, int] | None:
+        if 0 <= index < len(self.channel_colors):
+            return self.channel_colors[index]
+        return None
 
     def choose_level(self, screen_pixel_size: float, axes: tuple[int, int]) -> int:
         """Coarsest level whose pixels are still no larger than one screen pixel.
@@ -116,10 +125,15 @@ def source_for(name: str, node: Any) -> ImageSource:
         )
     )
     windows: tuple[tuple[float, float], ...] = ()
+    colors: tuple[tuple[int, int, int] | None, ...] = ()
+    labels: tuple[str | None, ...] = ()
     if ome is not None and ome.omero is not None:
-        found = [c.window for c in ome.omero.channels]
+        channels = ome.omero.channels
+        found = [c.window for c in channels]
         if all(w is not None and w.end > w.start for w in found):
             windows = tuple((w.start, w.end) for w in found if w is not None)
+        colors = tuple(c.color for c in channels)
+        labels = tuple(c.label for c in channels)
     return ImageSource(
         name=name,
         levels=levels,
@@ -127,4 +141,6 @@ def source_for(name: str, node: Any) -> ImageSource:
         displayed=image.yx_axes,
         channel_windows=windows,
         channel_axis=image.channel_axis,
+        channel_colors=colors,
+        channel_labels=labels,
     )

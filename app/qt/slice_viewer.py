@@ -53,11 +53,15 @@ from app.workers import WorkerBridge
 pg.setConfigOptions(imageAxisOrder="row-major")
 
 COLORMAPS = ("grey", "viridis", "magma", "inferno", "plasma", "cividis", "turbo")
+#: colormap entry that follows the OME-NGFF omero colour of the channel shown
+CHANNEL_COLOUR = "channel colour"
 _viewer_ids = itertools.count(1)
 
 
-def colormap(name: str) -> pg.ColorMap:
-    if name == "grey":
+def colormap(name: str, channel_rgb: tuple[int, int, int] | None = None) -> pg.ColorMap:
+    if name == CHANNEL_COLOUR and channel_rgb is not None:
+        return pg.ColorMap(pos=[0.0, 1.0], color=[(0, 0, 0), channel_rgb])
+    if name in ("grey", CHANNEL_COLOUR):
         return pg.ColorMap(pos=[0.0, 1.0], color=[(0, 0, 0), (255, 255, 255)])
     return pg.colormap.get(name)
 
@@ -211,6 +215,7 @@ class SliceViewerWidget(QWidget):
         self.selection.index_changed.connect(self._on_index_changed)
         self.pages.setCurrentWidget(self.table if tabular else self.graphics)
         self._configure_axes()
+        self._configure_colormaps()
         if not tabular:
             self._fit_view()
         self.request_frame()
@@ -220,7 +225,7 @@ class SliceViewerWidget(QWidget):
             self.selection.swap_axes()
 
     def set_colormap(self, name: str) -> None:
-        self.histogram.gradient.setColorMap(colormap(name))
+        self.histogram.gradient.setColorMap(colormap(name, self._channel_rgb()))
         if self.colormap_box.currentText() != name:
             self.colormap_box.setCurrentText(name)
 
@@ -393,6 +398,28 @@ class SliceViewerWidget(QWidget):
 
     def _on_index_changed(self, axis: int) -> None:
         self._last_axis = axis
+        source = self.source
+        following = self.colormap_box.currentText() == CHANNEL_COLOUR
+        if following and source is not None and axis == source.channel_axis:
+            self.set_colormap(CHANNEL_COLOUR)
+
+    def _channel_rgb(self) -> tuple[int, int, int] | None:
+        source, selection = self.source, self.selection
+        if source is None or selection is None or source.channel_axis is None:
+            return None
+        return source.channel_color(selection.index(source.channel_axis))
+
+    def _configure_colormaps(self) -> None:
+        source = self.source
+        has_colours = source is not None and any(c is not None for c in source.channel_colors)
+        index = self.colormap_box.findText(CHANNEL_COLOUR)
+        if has_colours and index < 0:
+            self.colormap_box.addItem(CHANNEL_COLOUR)
+        elif not has_colours and index >= 0:
+            if self.colormap_box.currentIndex() == index:
+                self.colormap_box.setCurrentText("grey")
+            self.colormap_box.removeItem(index)
+        self.set_colormap(self.colormap_box.currentText())
 
     def _on_view_range(self, *args: Any) -> None:
         if self.frame is None or self.source is None or self.selection is None:

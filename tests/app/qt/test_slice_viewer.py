@@ -226,3 +226,26 @@ def test_cursor_readout_shows_coordinates_and_value(
     text = viewer.cursor_label.text()
     assert "dim_1=3, dim_2=7" in text and "dim_0=4" in text
     assert text.endswith(f"value = {array.data[4, 3, 7]}")
+
+
+def test_channel_colour_colormap_follows_the_omero_colour_of_the_channel(
+    qtbot: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    group, _ = _pyramid(fakes)
+    group.attrs["omero"] = {
+        "channels": [
+            {"color": "0000FF", "window": {"start": 0, "end": 100, "min": 0, "max": 255}},
+            {"color": "00FF00", "window": {"start": 0, "end": 100, "min": 0, "max": 255}},
+        ]
+    }
+    viewer = _viewer(qtbot, bridge)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000):
+        viewer.show_node("img", group)
+    assert viewer.source.channel_colors == ((0, 0, 255), (0, 255, 0))
+    viewer.colormap_box.setCurrentText("channel colour")
+    top = viewer.histogram.gradient.colorMap().map(1.0, mode="byte")
+    assert tuple(top[:3]) == (0, 0, 255)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000):
+        viewer.dims.row(0).slider.setValue(1)
+    top = viewer.histogram.gradient.colorMap().map(1.0, mode="byte")
+    assert tuple(top[:3]) == (0, 255, 0)
