@@ -24,7 +24,8 @@ Hook points for other features (dialogs, chunk map, consolidation — issue 7)
   signal, ``slice_state()``).
 - Workers: ``window.bridge`` (:class:`~app.workers.WorkerBridge`) for background jobs and
   ``window.cache`` (:class:`~app.models.chunk_cache.ChunkCache`).
-- Status: :meth:`show_status(text, timeout_ms=0)`.
+- Status: :meth:`show_status(text, timeout_ms=0)`; :meth:`set_cache_megabytes(n)` resizes the
+  chunk cache. ``window.inspect_tools`` holds what ``app.qt.inspect_tools`` installed (issue 7).
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ class MainWindow(QMainWindow):
         self._open_request = 0
         self._current: tuple[str, Any] | None = None
         self._pending_select: str | None = None
+        #: set by app.application.build_main_window (issue-7 tools); None in bare windows
+        self.inspect_tools: Any = None
         self.setWindowTitle("Zarrscope")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
