@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -246,6 +246,15 @@ class Array(Node):
             except NotFoundError:
                 continue
         return ChunkInfo(coords, key, False, None)
+
+    def read_chunks(
+        self, coords: Iterable[tuple[int, ...]], *, cancel: threading.Event | None = None
+    ) -> dict[tuple[int, ...], np.ndarray | None]:
+        """Decoded chunks by grid position, cropped to the array bounds; ``None`` for a
+        chunk that is not stored (it reads as the fill value). One batched fetch."""
+        from zarrcore.chunk_reads import read_chunks
+
+        return read_chunks(self.target(), coords, cancel=cancel)
 
     def chunk_coords_for(self, selection: Any) -> list[tuple[int, ...]]:
         """Grid positions of the chunks a selection touches (no IO)."""

@@ -237,3 +237,25 @@ def test_dtype_str_and_bytes_make_vlen_object_arrays_like_zarr2() -> None:
     raw = group.create_array("b", shape=(2,), chunks=(2,), dtype=bytes, fill_value=None)
     raw[...] = [b"x", b""]
     assert list(raw[...]) == [b"x", b""]
+
+
+def test_read_chunks_returns_cropped_decoded_chunks_and_none_for_missing() -> None:
+    group = new_group()
+    data = np.arange(35, dtype="<f4").reshape(7, 5)
+    arr = group.create_array("c", shape=(7, 5), chunks=(3, 2), dtype="<f4", fill_value=-1)
+    arr[:6, :] = data[:6, :]
+    chunks = arr.read_chunks([(0, 0), (1, 2), (2, 0)])
+    np.testing.assert_array_equal(chunks[(0, 0)], data[:3, :2])
+    np.testing.assert_array_equal(chunks[(1, 2)], data[3:6, 4:5])
+    assert chunks[(2, 0)] is None
+    with pytest.raises(SelectionError):
+        arr.read_chunks([(3, 0)])
+
+
+def test_read_chunks_of_a_sharded_v3_array() -> None:
+    group = zarrcore.open_group(MemoryStore(), mode="w", zarr_format=3)
+    data = np.arange(36, dtype="<u2").reshape(6, 6)
+    arr = group.create_array("s", data=data, chunks=(2, 2), shards=(4, 4))
+    chunks = arr.read_chunks([(0, 0), (1, 1)])
+    np.testing.assert_array_equal(chunks[(0, 0)], data[:4, :4])
+    np.testing.assert_array_equal(chunks[(1, 1)], data[4:, 4:])
