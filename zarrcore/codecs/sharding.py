@@ -242,8 +242,9 @@ class ShardingCodec(ArrayBytesCodec):
             raise ValueError(f"out has shape {out.shape}, the selection {out_shape}")
         plans = list(itertools.product(*(parts for _, parts in axes)))
         whole: bytes | None = None
-        if len(plans) == self.n_inner and 0 not in out_shape:
-            # every inner chunk is needed: one read of the whole shard beats index + ranges
+        if 0 not in out_shape and (len(plans) == self.n_inner or not store.supports_partial_reads):
+            # every inner chunk is needed, or the store would read the whole value for each
+            # range anyway: one read of the whole shard beats index + ranges
             try:
                 whole = store.get(key)
             except NotFoundError:

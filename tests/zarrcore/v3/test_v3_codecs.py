@@ -261,3 +261,17 @@ def test_region_reads_into_a_strided_output_view_fill_missing_inner_chunks() -> 
     assert codec.read_region(store, "s", sel, spec, out=dest) is dest
     np.testing.assert_array_equal(big[1:9, 2:20:3], data[sel])
     assert big[0].sum() == 0
+
+
+def test_stores_without_ranged_reads_fetch_the_shard_once() -> None:
+    class WholeValuesOnly(CountingMemoryStore):
+        supports_partial_reads = False
+
+    codec, spec = _sharded()
+    data = np.arange(96, dtype="u2").reshape(8, 12)
+    store = WholeValuesOnly()
+    store.set("s", codec.encode(data, spec))
+    np.testing.assert_array_equal(
+        codec.read_region(store, "s", (slice(0, 2), slice(0, 2)), spec), data[:2, :2]
+    )
+    assert (store.gets, store.ranges) == (1, 0)
