@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrcore.errors import CorruptChunkError, MetadataError, UnsupportedCodecError, ZarrcoreError
+from zarrcore.errors import (
+    CorruptChunkError,
+    MetadataError,
+    UnsupportedCodecError,
+    UnsupportedError,
+    ZarrcoreError,
+)
 from zarrcore.metadata.base import ChunkCodec, ChunkSelection
 from zarrcore.metadata.v3_dtypes import V3DataType, data_type_from_numpy
 
@@ -189,6 +195,10 @@ class V3ChunkCodec(ChunkCodec):
         ):
             self.sharding = chain.array_bytes
             self.supports_partial_reads = True
+        #: (stored dtype, "C") when a stored chunk is one blosc frame of the raw bytes: a
+        #: partial selection then decodes only some blosc blocks (zarrcore.partial_fetch)
+        self.blosc_layout = _blosc_layout(chain)
+        self.supports_partial_decode = self.blosc_layout is not None
 
     def decode(
         self, data: bytes, *, key: str, url: str, out: np.ndarray | None = None
@@ -219,8 +229,41 @@ class V3ChunkCodec(ChunkCodec):
             raise NotImplementedError("partial reads need a sharded array")
         return self.sharding.read_region(store, key, chunk_selection, self.chain.spec, out=out)
 
+    def decode_region(
+        self, data: bytes, chunk_selection: ChunkSelection, *, key: str, url: str
+    ) -> np.ndarray | None:
+        """``bytes`` + ``blosc`` chains: decode only the blosc blocks the selection needs."""
+        if self.blosc_layout is None or not len(data):
+            return None
+        from zarrcore.codecs import blosc_partial
+
+        stored, order = self.blosc_layout
+        try:
+            return blosc_partial.decode_selection(
+                data, self.chain.spec.shape, stored, order, chunk_selection
+            )
+        except (CorruptChunkError, UnsupportedError) as exc:
+            raise type(exc)(exc.message, url=url, key=key) from None
+
     def configs(self) -> list[dict[str, Any]]:
         return [dict(c) for c in self.chain.json]
+
+
+def _blosc_layout(chain: CodecChain) -> tuple[np.dtype[Any], str] | None:
+    """The stored item dtype of a ``[bytes, blosc]`` chain, else None."""
+    from zarrcore.codecs.v3_codecs import BytesCodec, RegistryBytesCodec
+
+    spec = chain.spec
+    if chain.array_array or not isinstance(chain.array_bytes, BytesCodec):
+        return None
+    if len(chain.bytes_bytes) != 1 or spec.data_type.is_variable_length:
+        return None
+    compressor = chain.bytes_bytes[0]
+    if not isinstance(compressor, RegistryBytesCodec):
+        return None
+    if getattr(compressor.codec, "codec_id", None) != "blosc" or spec.dtype.hasobject:
+        return None
+    return chain.array_bytes._stored_dtype(spec), "C"
 
 
 def build_chunk_codec(
