@@ -58,6 +58,8 @@ class V2Pipeline(ChunkCodec):
             and not filters
             and not dtype.hasobject
         )
+        #: (item dtype, order) of the raw bytes inside the blosc frame (zarrcore.partial_fetch)
+        self.blosc_layout = (dtype, order) if self.supports_partial_decode else None
 
     @classmethod
     def from_metadata(
