@@ -1,7 +1,9 @@
 """Ranged reads of blosc chunks: fetch the block table, then only the blocks a selection needs.
 
-For a v2 array whose only codec is blosc, a selection that covers a small part of each chunk
-(one plane of a thick chunk, say) needs a few blosc blocks per chunk. Instead of fetching
+For an array whose stored chunks are single blosc frames (v2: blosc compressor and no
+filters; v3: ``bytes`` + ``blosc``; the codec says so with ``blosc_layout``), a selection
+that covers a small part of each chunk (one plane of a thick chunk, say) needs a few blosc
+blocks per chunk. Instead of fetching
 every whole chunk, :func:`read_ranged` does two batched rounds of ``store.get_ranges``:
 
 1. the first bytes of every chunk (header and block offset table; a chunk smaller than that
@@ -43,14 +45,21 @@ def _prefix_nbytes(chunk_nbytes: int) -> int:
     return bp.HEADER_NBYTES + 4 * (-(-chunk_nbytes // GUESS_BLOCKSIZE))
 
 
+def blosc_layout(target: ArrayTarget) -> tuple[np.dtype[Any], str] | None:
+    """(item dtype, order) of the raw bytes in ``target``'s chunks when each stored chunk
+    is one blosc frame (v2: blosc compressor, no filters; v3: ``bytes`` + ``blosc``)."""
+    layout = getattr(target.codec, "blosc_layout", None)
+    if layout is None:
+        return None
+    dtype, order = layout
+    return np.dtype(dtype), str(order)
+
+
 def wants_ranged(target: ArrayTarget) -> bool:
     """Whether ``target``'s chunks are plain blosc chunks in a store with ranged reads."""
-    from zarrcore.codecs.pipeline import V2Pipeline
-
-    codec = target.codec
-    store = target.store
-    if not (isinstance(codec, V2Pipeline) and codec.supports_partial_decode):
+    if blosc_layout(target) is None or not target.codec.supports_partial_decode:
         return False
+    store = target.store
     if not store.supports_partial_reads:
         return False
     return not store.is_remote or _chunk_nbytes(target) >= REMOTE_MIN_CHUNK_NBYTES
@@ -73,9 +82,11 @@ def split_ranged(
     covers: Callable[[ChunkProjection], bool],
 ) -> tuple[list[_Job], list[ChunkProjection]]:
     """Projections worth a ranged read (as jobs) and the rest (for the normal path)."""
-    if not wants_ranged(target):
+    layout = blosc_layout(target)
+    if layout is None or not wants_ranged(target):
         return [], list(projections)
     meta = target.meta
+    order = layout[1]
     itemsize = meta.dtype.itemsize
     chunk_items = int(np.prod(meta.chunks, dtype=np.int64))
     if itemsize == 0:
@@ -85,7 +96,7 @@ def split_ranged(
     for projection in projections:
         region = None
         if not covers(projection):
-            region = bp.contiguous_region(meta.chunks, projection.chunk_selection, meta.order)
+            region = bp.contiguous_region(meta.chunks, projection.chunk_selection, order)
         if region is None or (region.item_stop - region.item_start) > MAX_FRACTION * chunk_items:
             rest.append(projection)
             continue
@@ -186,12 +197,14 @@ def _plan_and_fetch_bodies(target: ArrayTarget, jobs: list[_Job]) -> None:
 
 def _decode_job(target: ArrayTarget, job: _Job, out: np.ndarray[Any, Any]) -> None:
     assert job.table is not None and job.plan is not None and job.body is not None
-    meta = target.meta
+    layout = blosc_layout(target)
+    assert layout is not None
     try:
         raw = bp.decode_planned(job.table, job.plan, job.body)
     except (CorruptChunkError, UnsupportedError) as exc:
         raise type(exc)(exc.message, url=target.store.url, key=job.key) from None
-    out[job.projection.out_selection] = bp.select_region(raw, meta.dtype, meta.order, job.region)
+    # assigning converts the stored byte order (v3 "bytes" big endian) to the output's
+    out[job.projection.out_selection] = bp.select_region(raw, layout[0], layout[1], job.region)
 
 
 def read_ranged(
