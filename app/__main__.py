@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -22,6 +23,22 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+def open_demo(window: Any, select: str | None) -> None:
+    """Write the demo hierarchy in a worker if needed (first run), then open it."""
+    from app.demo import DEMO_SELECT, ensure_demo
+    from app.models.requests import Response
+
+    window.show_status("Preparing the demo hierarchy (first run only)…")
+
+    def opened(response: Response) -> None:
+        if response.error is not None:
+            window.show_status(f"Could not write the demo hierarchy: {response.error}")
+            return
+        window.open_location(str(response.result), select=select or DEMO_SELECT)
+
+    window.bridge.submit(window.bridge.next_id(), lambda token: ensure_demo(), opened)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     from app.application import build_main_window, make_qapplication, schedule_screenshot
@@ -31,17 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.size:
         width, _, height = args.size.partition("x")
         window.resize(int(width), int(height))
-    url, select = args.url, args.select
-    if url is None:
-        from app.demo import DEMO_SELECT, ensure_demo
-
-        window.show_status("Preparing the demo hierarchy…")
-        url = str(ensure_demo())
-        select = select or DEMO_SELECT
     if args.screenshot:
         schedule_screenshot(window, args.screenshot, app)
     window.show()
-    window.open_location(url, select=select)
+    if args.url is not None:
+        window.open_location(args.url, select=args.select)
+    else:
+        open_demo(window, args.select)
     code = app.exec()
     window.bridge.shutdown()
     return int(code)
