@@ -38,6 +38,10 @@ class ChunkCodec(ABC):
     #: the codec can decode part of an already fetched chunk cheaply (blosc blocks, H8):
     #: fetch.py then calls :meth:`decode_region` for chunks only partly covered by a selection
     supports_partial_decode: bool = False
+    #: (item dtype, order) of the raw bytes when every stored chunk is exactly one c-blosc
+    #: 1.x frame of the chunk's items (v2: blosc, no filters; v3: bytes + blosc):
+    #: :mod:`zarrcore.partial_fetch` then range-reads only the blosc blocks a selection needs
+    blosc_layout: tuple[np.dtype[Any], str] | None = None
 
     @abstractmethod
     def decode(
