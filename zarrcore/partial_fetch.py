@@ -48,11 +48,7 @@ def _prefix_nbytes(chunk_nbytes: int) -> int:
 def blosc_layout(target: ArrayTarget) -> tuple[np.dtype[Any], str] | None:
     """(item dtype, order) of the raw bytes in ``target``'s chunks when each stored chunk
     is one blosc frame (v2: blosc compressor, no filters; v3: ``bytes`` + ``blosc``)."""
-    layout = getattr(target.codec, "blosc_layout", None)
-    if layout is None:
-        return None
-    dtype, order = layout
-    return np.dtype(dtype), str(order)
+    return target.codec.blosc_layout
 
 
 def wants_ranged(target: ArrayTarget) -> bool:
