@@ -249,3 +249,19 @@ def test_channel_colour_colormap_follows_the_omero_colour_of_the_channel(
         viewer.dims.row(0).slider.setValue(1)
     top = viewer.histogram.gradient.colorMap().map(1.0, mode="byte")
     assert tuple(top[:3]) == (0, 255, 0)
+
+
+def test_play_steps_through_an_axis_and_waits_for_each_frame(
+    qtbot: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    array = _stack(fakes)
+    viewer = _viewer(qtbot, bridge)
+    with qtbot.waitSignal(viewer.frame_drawn, timeout=5000):
+        viewer.set_source(single_array_source("stack", array))
+    drawn: list[int] = []
+    viewer.frame_drawn.connect(lambda frame: drawn.append(int(frame.selection[0])))
+    viewer.dims.row(0).play.click()
+    qtbot.waitUntil(lambda: len(drawn) >= 3, timeout=10_000)
+    viewer.dims.row(0).play.click()
+    assert drawn[:3] == [5, 6, 7]  # every played plane was drawn, in order
+    assert not viewer.dims._timer.isActive()
