@@ -36,7 +36,13 @@ from app.models.node_info import (
     save_attributes,
     storage_stats,
 )
-from app.models.requests import InfoRequest, Priority, Response, SaveAttributesRequest
+from app.models.requests import (
+    InfoRequest,
+    Priority,
+    Response,
+    SaveAttributesRequest,
+    StorageRequest,
+)
 from app.workers import WorkerBridge
 
 CHANNEL = "metadata"
@@ -212,12 +218,11 @@ class MetadataPanelWidget(QWidget):
         if is_array(self._node):
             self._stats_rows = [("Chunks stored", "computing…")]
             self._set_rows(info.rows + self._stats_rows)
-            request_id = self._bridge.next_id()
-            self._stats_id = request_id
-            array = self._node
+            stats_request = StorageRequest(self._bridge.next_id(), info.path, self._node)
+            self._stats_id = stats_request.request_id
             self._bridge.submit(
-                request_id,
-                lambda token: storage_stats(array, token),
+                stats_request.request_id,
+                lambda token: storage_stats(stats_request.array, token),
                 self._on_stats,
                 channel=CHANNEL + "-stats",
                 priority=Priority.BACKGROUND,
