@@ -51,6 +51,15 @@ _UNAVAILABLE_NAMES = {
 }
 
 
+# Credential problems found before any request is sent (botocore, google-auth).
+_NO_CREDENTIALS_NAMES = {
+    "NoCredentialsError",
+    "PartialCredentialsError",
+    "DefaultCredentialsError",
+    "RefreshError",
+}
+
+
 def is_unavailable_error(exc: BaseException) -> bool:
     """True for connection failures and timeouts (the server is down or unreachable)."""
     return any(cls.__name__ in _UNAVAILABLE_NAMES for cls in type(exc).__mro__)
@@ -102,6 +111,13 @@ class FsspecStore(Store):
         if isinstance(exc, PermissionError):
             return AuthenticationError(
                 f"access denied (check credentials and permissions): {exc}", url=self.url, key=key
+            )
+        if any(cls.__name__ in _NO_CREDENTIALS_NAMES for cls in type(exc).__mro__):
+            return AuthenticationError(
+                f"no usable credentials ({exc}); pass key/secret or a token, set the "
+                "provider's environment variables or profile, or use anon=True for public data",
+                url=self.url,
+                key=key,
             )
         if is_unavailable_error(exc):
             return StoreUnavailableError(

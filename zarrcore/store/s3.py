@@ -32,7 +32,7 @@ _SESSION: Any = None
 
 
 def _shared_session() -> Any:
-    """One aiobotocore session for all stores without a profile.
+    """One aiobotocore session for all stores with explicit credentials (or anonymous).
 
     Creating a session loads botocore's service models (~0.2 s); clients made from it
     still get their own credentials, endpoint and config.
@@ -82,7 +82,9 @@ class S3Store(FsspecStore):
         profile = options.pop("profile", None)
         if profile:
             fs_kwargs["profile"] = profile
-        else:
+        elif fs_kwargs["anon"] or (fs_kwargs["key"] and fs_kwargs["secret"]):
+            # explicit credentials: share the session (a session resolves and caches the
+            # default credential chain, so stores relying on it each get their own)
             fs_kwargs["session"] = _shared_session()
         region = options.pop("region", None)
         if region:
@@ -110,8 +112,10 @@ class S3Store(FsspecStore):
             return self.fs.call_s3("head_bucket", Bucket=bucket)
 
         try:
-            self._call(head, None, "HEAD bucket")
-        except NotFoundError:
+            head()
+        except FileNotFoundError:
             raise NotFoundError(f"bucket {bucket!r} does not exist", url=self.url) from None
         except PermissionError:
-            return
+            return  # the server denied the HEAD; reads will tell
+        except Exception as exc:  # no credentials at all, server down, ...
+            raise self._translate(exc, None) from None

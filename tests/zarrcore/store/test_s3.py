@@ -237,3 +237,15 @@ def test_url_query_gives_endpoint_but_options_win(s3_endpoint: str, bucket: str)
             retries=0,
             connect_timeout_s=1,
         )
+
+
+def test_no_credentials_anywhere_is_an_authentication_error(
+    s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with pytest.raises(AuthenticationError, match="anon=True"):
+        S3Store.from_url("s3://b/x", read_only=True, endpoint_url=s3_endpoint, retries=0)
