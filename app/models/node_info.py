@@ -121,9 +121,7 @@ def _described_codec_rows(info: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def describe_node(
-    path: str, node: Any, children: list[tuple[str, bool]] | None = None
-) -> NodeInfo:
+def describe_node(path: str, node: Any, children: list[tuple[str, bool]] | None = None) -> NodeInfo:
     """Rows for the panel. For a group, ``children`` (name, is_array) already listed by the
     tree saves listing it again."""
     kind = kind_of(node)

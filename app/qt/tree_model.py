@@ -205,8 +205,10 @@ class HierarchyTreeModel(QAbstractItemModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                if node.kind is NodeKind.ERROR and node.parent is not None and node.path != (
-                    node.parent.path
+                if (
+                    node.kind is NodeKind.ERROR
+                    and node.parent is not None
+                    and node.path != (node.parent.path)
                 ):
                     return f"{node.name} (unreadable)"
                 return node.name or "/"

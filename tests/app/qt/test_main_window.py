@@ -74,9 +74,7 @@ def test_recent_locations_never_keep_secrets(qtbot: Any, window: MainWindow) -> 
     assert [a.text() for a in window.recent_menu.actions()] == list(recent)
 
 
-def test_window_layout_and_cache_budget_come_from_settings(
-    qtbot: Any, window: MainWindow
-) -> None:
+def test_window_layout_and_cache_budget_come_from_settings(qtbot: Any, window: MainWindow) -> None:
     window.resize(700, 520)
     qtbot.waitUntil(lambda: window.size().height() == 520)
     expected = window.size()

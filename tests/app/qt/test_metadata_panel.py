@@ -72,9 +72,7 @@ def test_attribute_edit_and_save_round_trip(
     assert not panel.save_button.isEnabled()
 
 
-def test_read_only_nodes_cannot_be_edited(
-    qtbot: Any, bridge: Any, fakes: SimpleNamespace
-) -> None:
+def test_read_only_nodes_cannot_be_edited(qtbot: Any, bridge: Any, fakes: SimpleNamespace) -> None:
     group = fakes.Group(attrs={"a": 1}, read_only=True)
     panel = MetadataPanelWidget(bridge)
     qtbot.addWidget(panel)
