@@ -39,20 +39,31 @@ def _exercise(make: StoreMaker) -> None:
     store.close()
 
     counting = CountingStore(make(True))
+    try:
+        _check(counting, make)
+    finally:
+        counting.close()
+
+
+def _check(counting: CountingStore, make: StoreMaker) -> None:
     group = zarrcore.open_consolidated(counting)
     arr = group["img"]
     assert isinstance(arr, zarrcore.Array)
     counting.reset()
     np.testing.assert_array_equal(arr[16:32, 16:32], DATA[16:32, 16:32])
     counts = counting.counts
-    assert counts.get("get_many_keys", 0) == 0 and counts.get("get", 0) == 0
-    assert counts["get_range"] <= 3
+    assert counting.reads <= 3
+    if counting.supports_partial_reads:
+        assert counts.get("get_many_keys", 0) == 0 and counts.get("get", 0) == 0
+    else:  # the whole shard, once
+        assert counts.get("get", 0) == 1 and counts.get("get_range", 0) == 0
     np.testing.assert_array_equal(arr[...], DATA)
     assert group["meta/names"][...].tolist() == ["a", "bé", ""]
     checker = make(True)
-    assert zarrcore.check_consolidated(checker).up_to_date
-    checker.close()
-    counting.close()
+    try:
+        assert zarrcore.check_consolidated(checker).up_to_date
+    finally:
+        checker.close()
 
 
 def test_memory_store() -> None:
