@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeView
 
 from app.models.tree_nodes import FetchState, NodeKind
@@ -122,3 +123,26 @@ def test_filter_proxy_forwards_lazy_loading_and_never_lists(
     names = [proxy.index(r, 0, big).data() for r in range(proxy.rowCount(big))]
     assert names == [f"g{i:05d}" for i in range(40, 50)]
     assert sum(child.list_calls for child in children if hasattr(child, "list_calls")) == 0
+
+
+def test_filter_proxy_and_array_table_pass_qt_model_tester(
+    qtbot: Any, qtmodeltester: Any, bridge: Any, fakes: SimpleNamespace
+) -> None:
+    from app.qt.array_table import ArrayTableModel
+
+    root, _ = _wide_hierarchy(fakes, 10)
+    model = HierarchyTreeModel(bridge)
+    proxy = TreeFilterProxyModel()
+    proxy.setSourceModel(model)
+    model.set_root("root", root, NodeKind.GROUP)
+    model.fetchMore(model.root_index())
+    qtbot.waitUntil(lambda: model.fetching == 0)
+    proxy.setFilterFixedString("g0000")
+    qtmodeltester.check(proxy)
+    table = ArrayTableModel()
+    record = np.dtype([("x", "<f4"), ("name", "S3")])
+    table.set_array(np.zeros(4, dtype=record))
+    qtmodeltester.check(table)
+    table.set_array(np.arange(12).reshape(3, 4), row_offset=10, col_offset=5)
+    qtmodeltester.check(table)
+    assert table.headerData(0, Qt.Orientation.Vertical) == "10"
