@@ -271,9 +271,9 @@ class ZipStore(Store):
             finally:
                 if temp.exists():
                     temp.unlink()
-            old, self._archive = self._archive, _Archive(self.path, self.url)
-            if old is not None:
-                old.close()
+            # the previous archive is not closed here: a reader on another thread may still
+            # be using it; it closes itself when the last reference goes (_Archive.__del__)
+            self._archive = _Archive(self.path, self.url)
             self._pending.clear()
             self._deleted.clear()
             self._pending_nbytes = 0
@@ -300,10 +300,7 @@ class ZipStore(Store):
         """Flush, then re-read the archive (after another program changed the file)."""
         with self._lock:
             self.flush()
-            old = self._archive
             self._archive = _Archive(self.path, self.url) if self.path.is_file() else None
-            if old is not None:
-                old.close()
 
     # -- listing ---------------------------------------------------------------------------
     def list_prefix(self, prefix: str) -> Iterator[str]:

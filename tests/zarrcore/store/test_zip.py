@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,28 @@ def test_zip_url_scheme_opens_the_archive(tmp_path: Path) -> None:
         archive.writestr(".zgroup", b"{}")
     with ZipStore.from_url(f"zip://{path}", read_only=True) as store:
         assert store.get(".zgroup") == b"{}"
+
+
+def test_reads_stay_correct_while_other_threads_flush(tmp_path: Path) -> None:
+    store = ZipStore(tmp_path / "busy.zip")
+    stable = bytes(range(256)) * 64
+    store.set("stable", stable)
+    store.flush()
+
+    def writer(round_: int) -> None:
+        store.set(f"w/{round_}", b"x" * round_)
+        store.flush()
+
+    def reader(_: int) -> bool:
+        return (
+            store.get("stable") == stable and store.get_range("stable", 100, 50) == stable[100:150]
+        )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        writes = [pool.submit(writer, i) for i in range(20)]
+        reads = list(pool.map(reader, range(200)))
+        for future in writes:
+            future.result()
+    assert all(reads)
+    assert sorted(store.list_prefix("w/")) == sorted(f"w/{i}" for i in range(20))
+    store.close()
