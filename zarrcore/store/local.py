@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,7 +107,7 @@ class DirectoryStore(Store):
                 raise self._error("read", key, exc) from exc
             except OSError as exc:
                 raise self._error("read", key, exc) from exc
-            if os.path.isdir(path):  # POSIX lets O_RDONLY open a directory
+            if stat.S_ISDIR(os.fstat(fd).st_mode):  # POSIX lets O_RDONLY open a directory
                 os.close(fd)
                 continue
             return fd
@@ -165,8 +166,12 @@ class DirectoryStore(Store):
             os.close(fd)
 
     def exists(self, key: str) -> bool:
+        normalized = self._key(key)
         try:
-            return self._path(self._key(key)).is_file()
+            if self._path(normalized).is_file():
+                return True
+            lowered = normalized.lower()
+            return lowered != normalized and self._path(lowered).is_file()
         except NotFoundError:
             return False
 

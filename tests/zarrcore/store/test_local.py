@@ -98,6 +98,7 @@ def test_lower_cased_key_is_found_for_normalize_keys_stores(tmp_path: Path) -> N
     (tmp_path / "group" / ".zattrs").write_bytes(b"{}")
     store = DirectoryStore(tmp_path)
     assert store.get("Group/.zattrs") == b"{}"
+    assert store.exists("Group/.zattrs") and store.getsize("Group/.zattrs") == 2
     normalizing = DirectoryStore(tmp_path, normalize_keys=True)
     normalizing.set("Other/.zgroup", b"{}")
     assert (tmp_path / "other" / ".zgroup").is_file()
