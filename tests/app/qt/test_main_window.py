@@ -14,6 +14,7 @@ import zarrcore
 from app.application import build_main_window, cache_budget_bytes, make_settings
 from app.qt import main_window as main_window_module
 from app.qt.main_window import MainWindow
+from zarrcore.errors import CancelledError
 
 
 def _hierarchy(path: Path) -> str:
@@ -101,20 +102,28 @@ def test_cancel_stops_waiting_for_a_slow_open(
     gate = threading.Event()
     real_open = main_window_module.open_location
 
-    def slow_open(url: str, token: Any = None) -> Any:
+    started = threading.Event()
+
+    def slow_open(url: str, token: Any = None, options: Any = None) -> Any:
+        started.set()
         assert gate.wait(30)
-        return real_open(url, token)
+        return real_open(url, token, options)
 
     monkeypatch.setattr(main_window_module, "open_location", slow_open)
     opened: list[Any] = []
     window.location_opened.connect(opened.append)
     window.open_location(_hierarchy(tmp_path))
+    qtbot.waitUntil(started.is_set)  # the open is running in a worker, not just queued
     assert window.discovering and window.cancel_button.isVisible()
     window.cancel_button.click()
     assert not window.discovering and not window.cancel_button.isVisible()
+    finished: list[Any] = []
+    window.bridge.finished.connect(finished.append)
     gate.set()
     qtbot.waitUntil(lambda: window.bridge.pending == 0, timeout=10_000)
     assert opened == []  # the late result was dropped
+    # The running open saw its cancel token and stopped; nothing reached the window.
+    assert len(finished) == 1 and isinstance(finished[0].error, CancelledError)
 
 
 def test_add_dock_registers_a_view_menu_toggle(qtbot: Any, window: MainWindow) -> None:
