@@ -21,6 +21,7 @@ as ``.zarray``/``.zgroup`` (+ ``.zattrs`` when there are user attributes).
 from __future__ import annotations
 
 import builtins
+import json
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -172,7 +173,8 @@ class N5Store(Store):
         user = n5meta.user_attributes(attrs or {})
         if not user:
             raise self._not_found(key)
-        return dumps_v2(user)
+        # bare NaN/Infinity kept: the virtual .zattrs must give back the floats it holds
+        return json.dumps(user, indent=4, sort_keys=True).encode("ascii")
 
     def _is_implicit_group(self, directory: str) -> bool:
         """A directory without attributes.json that holds something and is in no dataset."""
