@@ -175,6 +175,23 @@ class StoreContract:
         for key in keys:
             assert store.get(key) == key.encode()
 
+    def test_non_ascii_keys_round_trip(self, store: Store) -> None:
+        _writable(store)
+        key = "gr\u00fcn/\u03b1rr/0.0"
+        store.set(key, b"u")
+        assert store.get(key) == b"u"
+        assert self.raw_get(store, key) == b"u"
+        if store.supports_listing:
+            assert list(store.list_prefix("gr\u00fcn/")) == [key]
+            assert store.list_dir("gr\u00fcn/") == ["\u03b1rr"]
+
+    def test_set_many_then_get_many(self, store: Store) -> None:
+        _writable(store)
+        items = {f"sm/{i}": bytes([i]) * i for i in range(6)}
+        store.set_many(items)
+        assert store.get_many(list(items)) == items
+        assert store.get_many(["sm/1", "sm/1"]) == {"sm/1": b"\x01"}
+
     def test_missing_key_raises_not_found_naming_url_and_key(self, store: Store) -> None:
         with pytest.raises(NotFoundError) as info:
             store.get("no/such/key")
