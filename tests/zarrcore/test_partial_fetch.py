@@ -177,3 +177,23 @@ def test_random_selections_equal_numpy(thick_arrays: dict[str, Any], data: Any, 
     expected = thick_arrays["data"]
     sel = tuple(_axis_selection(data.draw, size) for size in expected.shape)
     np.testing.assert_array_equal(thick_arrays[order][sel], expected[sel], err_msg=str(sel))
+
+
+def test_remote_stores_use_ranged_reads_only_for_big_chunks(tmp_path: Path) -> None:
+    _write(tmp_path / "small.zarr", _volume((16, 32, 32)), (16, 32, 32))
+    arr = zarrcore.open_array(str(tmp_path / "small.zarr" / "a"))
+    target = arr.target()
+    assert partial_fetch.wants_ranged(target)
+    store_type = type(target.store)
+    remote = type("RemoteLike", (store_type,), {"is_remote": True})
+    target.store.__class__ = remote
+    try:
+        assert not partial_fetch.wants_ranged(target)  # 16 KiB chunks: one round trip wins
+        big = np.zeros((64, 256, 256), dtype="<u2")  # 8 MiB chunks: two small rounds win
+        _write(tmp_path / "big.zarr", big, (64, 256, 256))
+        big_arr = zarrcore.open_array(str(tmp_path / "big.zarr" / "a"))
+        big_target = big_arr.target()
+        big_target.store.__class__ = remote
+        assert partial_fetch.wants_ranged(big_target)
+    finally:
+        target.store.__class__ = store_type
