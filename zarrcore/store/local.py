@@ -93,7 +93,9 @@ class DirectoryStore(Store):
         """Open ``key`` for reading (lower-cased fallback); NotFoundError when absent."""
         normalized = self._key(key)
         candidates = [normalized]
-        if normalized != normalized.lower():
+        if normalized != normalized.lower() and not self._path(normalized).parent.exists():
+            # only when the exact-case parent is absent: a missing chunk of array "A" must
+            # not be served from a sibling array "a" (same group, other case)
             candidates.append(normalized.lower())
         for candidate in candidates:
             path = self._path(candidate)

@@ -207,3 +207,15 @@ def test_sharded_string_array_round_trips() -> None:
     assert arr[...].tolist() == ["", "a", "bé", "", "ccc", "d", ""]
     assert arr[2:5].tolist() == ["bé", "", "ccc"]
     assert arr.metadata.codecs[0]["configuration"]["codecs"][0]["name"] == "vlen-utf8"
+
+
+def test_case_distinct_sibling_arrays_keep_their_own_chunks(tmp_path: Path) -> None:
+    """A missing chunk of "M8" must read as fill, not as the chunk of sibling "m8"."""
+    root = zarrcore.open_group(tmp_path / "case.zarr", mode="w", zarr_format=3)
+    upper = root.create_array("M8", shape=(2,), chunks=(1,), dtype="i8", fill_value=-1)
+    lower = root.create_array("m8", shape=(2,), chunks=(2,), dtype="i8", fill_value=0)
+    upper[0] = 5
+    lower[...] = [7, 8]
+    np.testing.assert_array_equal(
+        zarrcore.open_array(tmp_path / "case.zarr", path="M8")[...], [5, -1]
+    )
