@@ -173,7 +173,9 @@ class DirectoryStore(Store):
             if self._path(normalized).is_file():
                 return True
             lowered = normalized.lower()
-            return lowered != normalized and self._path(lowered).is_file()
+            if lowered == normalized or self._path(normalized).parent.exists():
+                return False  # same rule as _open_fd: no fallback next to exact-case siblings
+            return self._path(lowered).is_file()
         except NotFoundError:
             return False
 
