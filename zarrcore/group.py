@@ -18,6 +18,7 @@ from zarrcore.errors import (
 )
 from zarrcore.metadata.base import ArrayMetadata, GroupMetadata, NodeMetadata
 from zarrcore.metadata.formats import (
+    ConsolidatedSource,
     Document,
     NodeSource,
     get_handler,
@@ -201,8 +202,12 @@ class Group(Node):
         """Consolidated listings: find each child's type without parsing its metadata
         (parsed on first use), so a group of thousands of arrays lists in milliseconds.
         Metadata errors then surface when a child's metadata is first used."""
-        keys = [key for path in paths for key in node_metadata_keys(path)]
-        docs = self.source.documents(keys)
+        source = self.source
+        docs: Mapping[str, Document | None]
+        if isinstance(source, ConsolidatedSource):
+            docs = source.all_documents  # no per-child key lists or dicts
+        else:
+            docs = source.documents([key for path in paths for key in node_metadata_keys(path)])
         url = self.store.url
         result: list[tuple[str, Group | Array]] = []
         for name, path in zip(names, paths, strict=True):

@@ -98,12 +98,23 @@ class ConsolidatedSource(NodeSource):
     def __init__(self, store: Store, metadata: Mapping[str, Document], root: str = "") -> None:
         self.store = store
         self.root = normalize_path(root)
-        self._docs: dict[str, Document] = {join_key(self.root, k): v for k, v in metadata.items()}
+        if self.root:
+            self._docs: dict[str, Document] = {
+                join_key(self.root, k): v for k, v in metadata.items()
+            }
+        else:  # keys are already full keys: no per-key rewriting for big maps
+            self._docs = dict(metadata)
         self._children: dict[str, set[str]] | None = None
         self._lock = threading.Lock()
 
     def documents(self, keys: Sequence[str]) -> dict[str, Document | None]:
         return {key: self._docs.get(key) for key in keys}
+
+    @property
+    def all_documents(self) -> Mapping[str, Document]:
+        """Every document by full key (read-only use): parsers look up a node's documents
+        here directly, without building a per-node dict (fast listings)."""
+        return self._docs
 
     def keys(self) -> Iterable[str]:
         return self._docs.keys()

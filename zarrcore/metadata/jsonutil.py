@@ -9,15 +9,45 @@ from __future__ import annotations
 
 import json
 import math
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from zarrcore.errors import MetadataError
 
+_orjson: ModuleType | None
+try:  # orjson parses big documents (consolidated metadata) ~2x faster than the stdlib
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a declared dependency; the stdlib still works
+    _orjson = None
+
+#: digits -> "0", everything else -> " ": a run of 19 zeros after translating means an
+#: integer literal orjson may turn into a float (outside int64/uint64)
+_DIGIT_MASK = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
+_LONG_INTEGER = b"0" * 19
+
+
+def _fast_loads(data: bytes) -> Any:
+    """orjson's result when it gives exactly what the stdlib parser would, else None.
+
+    orjson refuses bare NaN/Infinity tokens, a UTF-8 BOM, lone surrogates and numbers that
+    overflow a double, and reads integers outside int64/uint64 as floats; documents with
+    any of these (or with a long digit run anywhere, to be safe) go to the stdlib parser.
+    """
+    if _orjson is None or _LONG_INTEGER in data.translate(_DIGIT_MASK):
+        return None
+    try:
+        return _orjson.loads(data)
+    except _orjson.JSONDecodeError:
+        return None
+
 
 def loads_document(data: bytes, *, url: str | None = None, key: str | None = None) -> Any:
     """Parse a metadata document; malformed JSON raises MetadataError naming url and key."""
+    value = _fast_loads(data)
+    if value is not None:
+        return value
     try:
         text = data.decode("utf-8-sig")
         return json.loads(text)  # the stdlib parser accepts NaN / Infinity / -Infinity

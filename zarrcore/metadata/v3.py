@@ -500,6 +500,20 @@ class V3Handler(FormatHandler):
             field_note = f" (field {exc.key!r})" if exc.key and exc.key != ZARR_JSON else ""
             raise type(exc)(f"{exc.message}{field_note}", url=url, key=key) from exc
 
+    def peek(
+        self, path: str, docs: Mapping[str, Document | None], *, url: str | None
+    ) -> str | None:
+        # consolidated maps hold parsed documents: read node_type, parse nothing (errors
+        # in the rest of the document surface when the node's metadata is first used)
+        raw = docs.get(join_key(path, ZARR_JSON))
+        if raw is None:
+            return None
+        if isinstance(raw, Mapping):
+            kind = raw.get("node_type")
+            if kind == "array" or kind == "group":
+                return str(kind)
+        return super().peek(path, docs, url=url)
+
     def new_array(
         self,
         *,
