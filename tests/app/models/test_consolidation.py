@@ -4,6 +4,7 @@ and the before/after request counts are what the store actually served."""
 from __future__ import annotations
 
 import json
+import select
 import subprocess
 import sys
 import textwrap
@@ -255,6 +256,9 @@ def test_killed_write_leaves_old_or_new_metadata(tmp_path: Path, zarr_format: in
         assert proc.stdout is not None
         try:
             for _ in range(5):  # let it finish several writes, then kill it mid-loop
+                # bounded wait: a writer that never prints fails the test, never hangs it
+                ready, _, _ = select.select([proc.stdout], [], [], 120)
+                assert ready, "the writer process printed nothing for 120 s"
                 assert proc.stdout.readline()
         finally:
             proc.kill()
