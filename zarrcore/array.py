@@ -104,6 +104,20 @@ class Array(Node):
         return self.metadata.chunks
 
     @property
+    def shards(self) -> tuple[int, ...] | None:
+        """Shard shape of a sharded v3 array (then equal to ``chunks``), else None."""
+        inner = getattr(self.metadata, "inner_chunks", None)
+        if inner is None or tuple(inner) == self.metadata.chunks:
+            return None
+        return self.metadata.chunks
+
+    @property
+    def inner_chunks(self) -> tuple[int, ...]:
+        """The smallest independently decodable chunk: inner chunk of a shard, else ``chunks``."""
+        inner = getattr(self.metadata, "inner_chunks", None)
+        return tuple(inner) if inner is not None else self.metadata.chunks
+
+    @property
     def dtype(self) -> np.dtype[Any]:
         return self.metadata.dtype
 

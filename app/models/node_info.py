@@ -144,7 +144,9 @@ def describe_node(path: str, node: Any, children: list[tuple[str, bool]] | None 
             rows.append(("Order", str(order)))
         shards = getattr(node, "shards", None)
         if shards:
+            inner = getattr(node, "inner_chunks", chunks)
             rows.append(("Shards", " x ".join(map(str, shards))))
+            rows.append(("Inner chunks", " x ".join(map(str, inner))))
         rows += _codec_rows(node)
         nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
         rows.append(("Size (decoded)", format_bytes(nbytes)))
