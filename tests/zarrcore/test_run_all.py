@@ -1,0 +1,109 @@
+"""``fetch._run_all``: pool threads and the caller share one list of tasks."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import zarrcore
+from zarrcore import fetch
+from zarrcore.engine_threads import engine_work, on_engine_thread
+from zarrcore.store.memory import MemoryStore
+
+
+def test_every_task_runs_exactly_once() -> None:
+    done: list[int] = []
+    lock = threading.Lock()
+
+    def make(i: int) -> Callable[[], None]:
+        def task() -> None:
+            with lock:
+                done.append(i)
+
+        return task
+
+    fetch._run_all([make(i) for i in range(200)])
+    assert sorted(done) == list(range(200))
+
+
+def test_tasks_run_as_engine_work_and_the_caller_is_unmarked_afterwards() -> None:
+    marks: list[bool] = []
+    lock = threading.Lock()
+
+    def task() -> None:
+        with lock:
+            marks.append(on_engine_thread())
+
+    fetch._run_all([task] * 20)
+    assert marks == [True] * 20
+    assert not on_engine_thread()
+
+
+def test_nested_fan_out_runs_inline_on_the_same_thread() -> None:
+    pairs: list[tuple[int, int]] = []
+    lock = threading.Lock()
+
+    def outer() -> None:
+        me = threading.get_ident()
+
+        def inner() -> None:
+            with lock:
+                pairs.append((me, threading.get_ident()))
+
+        fetch._run_all([inner] * 4)
+
+    fetch._run_all([outer] * 6)
+    assert len(pairs) == 24
+    assert all(outer_id == inner_id for outer_id, inner_id in pairs)
+
+
+def test_a_failing_task_raises_after_the_others_ran() -> None:
+    ran: list[int] = []
+    lock = threading.Lock()
+
+    def ok() -> None:
+        with lock:
+            ran.append(1)
+
+    def bad() -> None:
+        raise RuntimeError("boom")
+
+    tasks = [ok] * 10 + [bad] + [ok] * 10
+    with pytest.raises(RuntimeError, match="boom"):
+        fetch._run_all(tasks)
+    assert not on_engine_thread()
+    assert len(ran) >= 10  # the other threads kept draining
+
+
+def test_engine_work_is_reentrant() -> None:
+    assert not on_engine_thread()
+    with engine_work():
+        with engine_work():
+            assert on_engine_thread()
+        assert on_engine_thread()
+    assert not on_engine_thread()
+
+
+def test_sharded_read_spread_over_caller_and_pool_matches_numpy() -> None:
+    store = MemoryStore()
+    group = zarrcore.open_group(store, mode="w", zarr_format=3)
+    data = np.arange(4 * 64 * 64, dtype="<u2").reshape(4, 64, 64) * 7
+    arr = group.create_array(
+        "s", shape=data.shape, chunks=(1, 16, 16), shards=(1, 32, 32), dtype="<u2"
+    )
+    arr[...] = data
+    big = np.zeros((1, 1024, 1024), dtype="<u2")  # enough decoded bytes to use the pool
+    wide = group.create_array(
+        "w", shape=(2, 1024, 1024), chunks=(1, 256, 256), shards=(1, 512, 512), dtype="<u2"
+    )
+    big[0] = np.arange(1024 * 1024, dtype="<u2").reshape(1024, 1024)
+    wide[1:2] = big
+    for i in range(4):
+        np.testing.assert_array_equal(arr[i], data[i])
+    np.testing.assert_array_equal(arr[:, 5:60:3, 7:50], data[:, 5:60:3, 7:50])
+    np.testing.assert_array_equal(wide[1], big[0])
+    np.testing.assert_array_equal(wide[1, 100:900, 37:1000], big[0, 100:900, 37:1000])
+    assert not wide[0].any()
