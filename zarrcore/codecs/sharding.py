@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrcore.codecs.v3_chain import ArrayBytesCodec, Buffer, ChunkSpec, CodecChain, guarded_decode
+from zarrcore.engine_threads import on_engine_thread
 from zarrcore.errors import CorruptChunkError, MetadataError, NotFoundError
 from zarrcore.metadata.base import ChunkSelection
 from zarrcore.metadata.v3_dtypes import parse_data_type
@@ -56,10 +57,10 @@ def _decode_pool() -> ThreadPoolExecutor:
 
 
 def _in_engine_pool() -> bool:
-    """True on a thread of the engine's own decode/region pools: several shards are then
-    being read side by side already, and fanning out further only adds contention."""
-    name = threading.current_thread().name
-    return name.startswith(("zarrcore-decode", "zarrcore-region"))
+    """True on a thread of the engine's own decode/region pools, or on a caller thread
+    taking its share of a read's tasks: several shards are then being read side by side
+    already, and fanning out further only adds contention."""
+    return on_engine_thread()
 
 
 def _all_equal_fill(array: np.ndarray, fill: Any) -> bool:
