@@ -124,10 +124,10 @@ class ConsolidatedSource(NodeSource):
             if self._children is None:
                 children: dict[str, set[str]] = {}
                 seen: set[str] = set()
-                for key in self._docs:
-                    # every ancestor directory of the document's node knows its child; a
-                    # node holds several documents, so stop at the first node already seen
-                    node = key.rpartition("/")[0]
+                # the nodes holding documents (one pass at C speed: a node holds several
+                # documents), then every ancestor of a node knows its child; stop at the
+                # first ancestor already seen
+                for node in {key.rpartition("/")[0] for key in self._docs}:
                     while node and node not in seen:
                         seen.add(node)
                         parent, _, name = node.rpartition("/")
