@@ -197,23 +197,13 @@ def load_consolidated(
     """Fetch every format's root document(s) in ONE batched read; return the first map."""
     path = normalize_path(path)
     formats = consolidated_formats()
-    keys = list(dict.fromkeys(join_key(path, name) for fmt in formats for name in fmt.root_keys))
-    if store.is_remote:
-        docs = store.get_many(keys)
-    else:  # two small local reads: starting the store's thread pool costs more
-        docs = {key: _get_or_none(store, key) for key in keys}
+    keys = [join_key(path, name) for fmt in formats for name in fmt.root_keys]
+    docs = store.get_many(list(dict.fromkeys(keys)))
     for fmt in formats:
         recorded = fmt.recorded(store, path, docs)
         if recorded is not None:
             return fmt, recorded
     return None
-
-
-def _get_or_none(store: Store, key: str) -> bytes | None:
-    try:
-        return store.get(key)
-    except NotFoundError:
-        return None
 
 
 def open_consolidated_source(store: Store, path: str = "") -> ConsolidatedSource:
