@@ -184,7 +184,8 @@ class Group(Node):
 
     def _members(self, errors: dict[str, ZarrcoreError] | None) -> list[tuple[str, Group | Array]]:
         names = self._child_names()
-        paths = [join_key(self.path, name) for name in names]
+        prefix = f"{self.path}/" if self.path else ""  # self.path is normalized
+        paths = [prefix + name for name in names]
         if self.source.consolidated:
             return self._lazy_members(names, paths)
         metas = read_nodes(self.source, paths, errors=errors, prefer_format=self.zarr_format)
@@ -238,6 +239,8 @@ class Group(Node):
                     zarr_format=zarr_format,
                 )
             result.append((name, node))
+        if isinstance(source, ConsolidatedSource):
+            return result  # list_children gave the names sorted
         return sorted(result, key=lambda item: item[0])
 
     def groups(self) -> list[tuple[str, Group]]:

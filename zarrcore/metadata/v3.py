@@ -505,7 +505,7 @@ class V3Handler(FormatHandler):
     ) -> str | None:
         # consolidated maps hold parsed documents: read node_type, parse nothing (errors
         # in the rest of the document surface when the node's metadata is first used)
-        raw = docs.get(join_key(path, ZARR_JSON))
+        raw = docs.get(f"{path}/{ZARR_JSON}" if path else ZARR_JSON)
         if raw is None:
             return None
         if isinstance(raw, Mapping):
