@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,15 @@ def _store(kind: str, root: Path) -> tuple[Any, Path]:
         return zarr.DirectoryStore(str(root / f"{kind}.zarr")), root / f"{kind}.zarr"
     if kind in ("nested", "legacy_nested"):
         return zarr.NestedDirectoryStore(str(root / f"{kind}.zarr")), root / f"{kind}.zarr"
+    if kind == "dir_norm":  # keys lower-cased on write (FORMATS pitfall 16)
+        path = root / "dir_norm.zarr"
+        return zarr.DirectoryStore(str(path), normalize_keys=True), path
+    if kind == "fsstore":
+        path = root / "fsstore.zarr"
+        return zarr.storage.FSStore(str(path), key_separator="/"), path
+    if kind == "zip_deflated":
+        path = root / "zip_deflated.zip"
+        return zarr.ZipStore(str(path), mode="w", compression=zipfile.ZIP_DEFLATED), path
     if kind in ("zip", "zip_dup", "consolidated_zip"):
         path = root / f"{kind}.zip"
         return zarr.ZipStore(str(path), mode="w" if kind != "zip_dup" else "a"), path
@@ -222,7 +232,11 @@ def write_store(kind: str, cases: list[Case], root: Path) -> Written:
 def _reopen(kind: str, path: Path) -> Any:
     if kind in ("nested", "legacy_nested"):
         return zarr.NestedDirectoryStore(str(path))
-    if kind.endswith("zip") or kind == "zip_dup":
+    if kind == "dir_norm":
+        return zarr.DirectoryStore(str(path), normalize_keys=True)
+    if kind == "fsstore":
+        return zarr.storage.FSStore(str(path), key_separator="/", mode="r")
+    if "zip" in kind:
         return zarr.ZipStore(str(path), mode="r")
     if kind == "sqlite":
         return zarr.SQLiteStore(str(path))

@@ -213,6 +213,9 @@ ZARR2_STORES = (
     "n5fs",
     "consolidated",
     "consolidated_zip",
+    "dir_norm",
+    "fsstore",
+    "zip_deflated",
 )
 N5_STORES = ("n5", "n5fs")
 N5_DTYPES = ("i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f4", "f8", "u2be", "f8be")
@@ -296,7 +299,7 @@ def _make_case(
     spec, object_codec, _ = DTYPES[dtype_name]
     dt = _dtype_of(spec)
     shape, chunks = GEOMETRIES[geom]
-    if store in ("nested", "legacy_nested", "dir_slash"):
+    if store in ("nested", "legacy_nested", "dir_slash", "fsstore"):
         sep = "/"
     elif store in N5_STORES:
         sep = "."
