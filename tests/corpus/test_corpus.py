@@ -23,6 +23,15 @@ pytestmark = [
 ]
 
 ZARR2_STORES = sorted({c.store for c in ZARR2_CASES})
+SERVER_MARKS = {"redis": pytest.mark.redis, "mongodb": pytest.mark.mongodb}
+
+
+def marks_of(store: str) -> list[Any]:
+    return [SERVER_MARKS[store]] if store in SERVER_MARKS else []
+
+
+ZARR2_PARAMS = [pytest.param(c, id=c.id, marks=marks_of(c.store)) for c in ZARR2_CASES]
+STORE_PARAMS = [pytest.param(s, id=s, marks=marks_of(s)) for s in ZARR2_STORES]
 
 
 def open_root(url: str, consolidated: bool, **options: Any) -> Any:
@@ -71,7 +80,7 @@ def check_array(arr: Any, exp: Any) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("case", ZARR2_CASES, ids=[c.id for c in ZARR2_CASES])
+@pytest.mark.parametrize("case", ZARR2_PARAMS)
 def test_zarr2_case(case: Case, zarr2_corpus: LazyCorpus) -> None:
     written = zarr2_corpus.get(case.store)
     exp = written.cases[case.id]
@@ -94,7 +103,7 @@ def test_zarr2_case(case: Case, zarr2_corpus: LazyCorpus) -> None:
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("store", ZARR2_STORES)
+@pytest.mark.parametrize("store", STORE_PARAMS)
 def test_zarr2_hierarchy(store: str, zarr2_corpus: LazyCorpus) -> None:
     written = zarr2_corpus.get(store)
     root = open_root(written.url, written.consolidated)

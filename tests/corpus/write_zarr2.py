@@ -103,7 +103,37 @@ def fill_of(token: str, spec: Any, object_codec: dict[str, Any] | None) -> Any:
     raise ValueError(token)
 
 
+REMOTE: dict[str, str] = {}  # store kind -> zarrcore URL of the remote location
+
+
+def _remote(kind: str, root: Path, *, read: bool = False) -> Any:
+    """zarr-python's RedisStore / MongoDBStore at a unique location on the loopback server."""
+    from zarrcore.testing.servers import require_env, unique_name
+
+    if kind == "redis":
+        import redis
+
+        base = require_env("ZARRSCOPE_TEST_REDIS_URL")
+        if not read:
+            REMOTE[kind] = f"{base}?prefix={unique_name('corpus')}"
+        prefix = REMOTE[kind].split("prefix=")[1]
+        conn = redis.Redis.from_url(base).connection_pool.connection_kwargs
+        return zarr.storage.RedisStore(
+            prefix=prefix, host=conn["host"], port=conn["port"], db=conn.get("db", 0)
+        )
+    base = require_env("ZARRSCOPE_TEST_MONGODB_URL").rstrip("/")
+    if not read:
+        name = unique_name("corpus").replace("-", "_")
+        REMOTE[kind] = f"{base}/?database=zarrscope_corpus&collection={name}"
+    collection = REMOTE[kind].split("collection=")[1]
+    return zarr.storage.MongoDBStore(
+        database="zarrscope_corpus", collection=collection, host=base + "/"
+    )
+
+
 def _store(kind: str, root: Path) -> tuple[Any, Path]:
+    if kind in ("redis", "mongodb"):
+        return _remote(kind, root), root
     if kind in ("dir", "dir_slash", "consolidated"):
         return zarr.DirectoryStore(str(root / f"{kind}.zarr")), root / f"{kind}.zarr"
     if kind in ("nested", "legacy_nested"):
@@ -230,6 +260,8 @@ def write_store(kind: str, cases: list[Case], root: Path) -> Written:
 
 
 def _reopen(kind: str, path: Path) -> Any:
+    if kind in ("redis", "mongodb"):
+        return _remote(kind, path, read=True)
     if kind in ("nested", "legacy_nested"):
         return zarr.NestedDirectoryStore(str(path))
     if kind == "dir_norm":
@@ -301,7 +333,7 @@ def _read_back(kind: str, cases: list[Case], path: Path) -> Written:
             fill_value=None if z is None else z.fill_value,
             dtype=np.dtype(z.dtype) if z is not None else dtype_of(case.params["dtype"]),
             attrs=dict(z.attrs) if z is not None else {},
-            url=str(path),
+            url=REMOTE.get(kind, str(path)),
             path=node_path,
             consolidated=consolidated,
             error=err,
@@ -309,4 +341,4 @@ def _read_back(kind: str, cases: list[Case], path: Path) -> Written:
     tree = _tree(top)
     if hasattr(store, "close"):
         store.close()
-    return Written(str(path), consolidated, tree, expected)
+    return Written(REMOTE.get(kind, str(path)), consolidated, tree, expected)

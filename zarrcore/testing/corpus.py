@@ -216,6 +216,8 @@ ZARR2_STORES = (
     "dir_norm",
     "fsstore",
     "zip_deflated",
+    "redis",
+    "mongodb",
 )
 N5_STORES = ("n5", "n5fs")
 N5_DTYPES = ("i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f4", "f8", "u2be", "f8be")
@@ -278,6 +280,8 @@ def _compatible(
         return False
     if pattern == "sparse_skip" and dt.kind == "O" and fill == "none":
         return False
+    if geom == "0d" and dtype_name in ("json2", "msgpack2"):
+        return False  # numcodecs cannot encode a 0-d object chunk with these codecs
     if pattern == "sparse_skip" and "zip" in store:
         return False  # zarr's ZipStore cannot delete the chunks it decides are empty
     if dtype_name == "V3" and fill == "none" and pattern != "full":
@@ -393,6 +397,8 @@ def zarr2_cases(full: bool = False) -> list[Case]:
         for i, name in enumerate(names):
             if not full and (i + s) % 2 and store not in N5_STORES:
                 continue
+            if not full and store in ("redis", "mongodb") and (i + s) % 4 not in (0, 1):
+                continue  # remote round trips are slow: a smaller sample by default
             add(
                 name,
                 store=store,
