@@ -23,6 +23,7 @@ pytestmark = [
 ]
 
 ZARR2_STORES = sorted({c.store for c in ZARR2_CASES})
+DIRECTORY_STORES = ("dir", "nested", "legacy_nested", "dir_slash", "fsstore")
 SERVER_MARKS = {"redis": pytest.mark.redis, "mongodb": pytest.mark.mongodb}
 
 
@@ -100,6 +101,15 @@ def test_zarr2_case(case: Case, zarr2_corpus: LazyCorpus) -> None:
         problems = check_array(arr, exp)
     finally:
         root.close()
+    if case.store in DIRECTORY_STORES and not pickled:
+        # the array opened on its own, by its directory (no parent group read first)
+        direct = zarrcore.open(f"{exp.url}/{exp.path}", mode="r")
+        try:
+            diff = same_data(np.asarray(direct[...]), exp.data)
+            if diff:
+                problems.append(f"opened by its own path: {diff}")
+        finally:
+            direct.close()
     assert not problems, "\n".join(problems)
 
 
