@@ -24,7 +24,12 @@ pytestmark = [
 
 ZARR2_STORES = sorted({c.store for c in ZARR2_CASES})
 DIRECTORY_STORES = ("dir", "nested", "legacy_nested", "dir_slash", "fsstore")
-SERVER_MARKS = {"redis": pytest.mark.redis, "mongodb": pytest.mark.mongodb}
+SERVER_MARKS = {
+    "redis": pytest.mark.redis,
+    "mongodb": pytest.mark.mongodb,
+    "s3": pytest.mark.s3,
+    "azure": pytest.mark.azure,
+}
 
 
 def marks_of(store: str) -> list[Any]:
@@ -87,14 +92,14 @@ def test_zarr2_case(case: Case, zarr2_corpus: LazyCorpus) -> None:
     exp = written.cases[case.id]
     assert exp.error is None, f"zarr-python could not read its own array: {exp.error}"
     pickled = (case.params.get("object_codec") or {}).get("id") == "pickle"
-    root = open_root(exp.url, exp.consolidated)
+    root = open_root(exp.url, exp.consolidated, **exp.options)
     try:
         arr = root[exp.path]
         if pickled:
             with pytest.raises(ZarrcoreError, match="pickle"):
                 arr[...]
             root.close()
-            root = open_root(exp.url, exp.consolidated, allow_pickle=True)
+            root = open_root(exp.url, exp.consolidated, allow_pickle=True, **exp.options)
             arr = root[exp.path]
         if zarr2_misreads(case):
             exp.data = exp.intended
@@ -116,7 +121,7 @@ def test_zarr2_case(case: Case, zarr2_corpus: LazyCorpus) -> None:
 @pytest.mark.parametrize("store", STORE_PARAMS)
 def test_zarr2_hierarchy(store: str, zarr2_corpus: LazyCorpus) -> None:
     written = zarr2_corpus.get(store)
-    root = open_root(written.url, written.consolidated)
+    root = open_root(written.url, written.consolidated, **written.options)
     problems: list[str] = []
     try:
         for path, want in written.tree.items():

@@ -44,6 +44,7 @@ class Expected:
     consolidated: bool = False
     error: str | None = None  # zarr-python itself could not read it back
     intended: np.ndarray | None = None  # what was written (before lossy filters)
+    options: dict[str, Any] = field(default_factory=dict)  # zarrcore open options
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -53,6 +54,7 @@ class Written:
     consolidated: bool
     tree: dict[str, Any]  # path -> {"kind", "attrs", "members"} as zarr-python sees it
     cases: dict[str, Expected]
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def fill_of(token: str, spec: Any, object_codec: dict[str, Any] | None) -> Any:
@@ -104,11 +106,61 @@ def fill_of(token: str, spec: Any, object_codec: dict[str, Any] | None) -> Any:
 
 
 REMOTE: dict[str, str] = {}  # store kind -> zarrcore URL of the remote location
+REMOTE_OPTIONS: dict[str, dict[str, Any]] = {}  # store kind -> zarrcore open options
+S3_KEY, S3_SECRET = "corpus-key", "corpus-secret"
+
+
+def _s3(read: bool) -> Any:
+    import boto3
+
+    from zarrcore.testing.servers import require_env, unique_name
+
+    endpoint = require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
+    if not read:
+        bucket = unique_name("corpus")
+        boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id=S3_KEY,
+            aws_secret_access_key=S3_SECRET,
+            region_name="us-east-1",
+        ).create_bucket(Bucket=bucket)
+        REMOTE["s3"] = f"s3://{bucket}/corpus/root"
+        REMOTE_OPTIONS["s3"] = {"endpoint_url": endpoint, "key": S3_KEY, "secret": S3_SECRET}
+    return zarr.storage.FSStore(
+        REMOTE["s3"],
+        key=S3_KEY,
+        secret=S3_SECRET,
+        client_kwargs={"endpoint_url": endpoint},
+        skip_instance_cache=True,
+        use_listings_cache=False,
+    )
+
+
+def _azure(read: bool) -> Any:
+    from azure.storage.blob import BlobServiceClient, ContainerClient
+
+    from zarrcore.testing.servers import require_env, unique_name
+
+    conn = require_env("ZARRSCOPE_TEST_AZURE_CONNECTION_STRING")
+    if not read:
+        name = unique_name("corpus")
+        BlobServiceClient.from_connection_string(conn).create_container(name)
+        REMOTE["azure"] = f"az://{name}/corpus/root"
+        REMOTE_OPTIONS["azure"] = {"connection_string": conn}
+    name = REMOTE["azure"].split("/")[2]
+    client = ContainerClient.from_connection_string(conn, name)
+    return zarr.storage.ABSStore(container=name, prefix="corpus/root", client=client)
 
 
 def _remote(kind: str, root: Path, *, read: bool = False) -> Any:
-    """zarr-python's RedisStore / MongoDBStore at a unique location on the loopback server."""
+    """zarr-python's remote stores at a unique location on the loopback servers."""
     from zarrcore.testing.servers import require_env, unique_name
+
+    if kind == "s3":
+        return _s3(read)
+    if kind == "azure":
+        return _azure(read)
 
     if kind == "redis":
         import redis
@@ -132,7 +184,7 @@ def _remote(kind: str, root: Path, *, read: bool = False) -> Any:
 
 
 def _store(kind: str, root: Path) -> tuple[Any, Path]:
-    if kind in ("redis", "mongodb"):
+    if kind in ("redis", "mongodb", "s3", "azure"):
         return _remote(kind, root), root
     if kind in ("dir", "dir_slash", "consolidated"):
         return zarr.DirectoryStore(str(root / f"{kind}.zarr")), root / f"{kind}.zarr"
@@ -260,7 +312,7 @@ def write_store(kind: str, cases: list[Case], root: Path) -> Written:
 
 
 def _reopen(kind: str, path: Path) -> Any:
-    if kind in ("redis", "mongodb"):
+    if kind in ("redis", "mongodb", "s3", "azure"):
         return _remote(kind, path, read=True)
     if kind in ("nested", "legacy_nested"):
         return zarr.NestedDirectoryStore(str(path))
@@ -334,6 +386,7 @@ def _read_back(kind: str, cases: list[Case], path: Path) -> Written:
             dtype=np.dtype(z.dtype) if z is not None else dtype_of(case.params["dtype"]),
             attrs=dict(z.attrs) if z is not None else {},
             url=REMOTE.get(kind, str(path)),
+            options=REMOTE_OPTIONS.get(kind, {}),
             path=node_path,
             consolidated=consolidated,
             error=err,
@@ -341,4 +394,6 @@ def _read_back(kind: str, cases: list[Case], path: Path) -> Written:
     tree = _tree(top)
     if hasattr(store, "close"):
         store.close()
-    return Written(REMOTE.get(kind, str(path)), consolidated, tree, expected)
+    return Written(
+        REMOTE.get(kind, str(path)), consolidated, tree, expected, REMOTE_OPTIONS.get(kind, {})
+    )
