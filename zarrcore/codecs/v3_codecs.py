@@ -11,6 +11,7 @@ from typing import Any
 import crc32c as _crc32c
 import numpy as np
 
+from zarrcore.codecs import blosc_fast
 from zarrcore.codecs.registry import Codec, get_codec
 from zarrcore.codecs.v3_chain import (
     ArrayArrayCodec,
@@ -210,6 +211,8 @@ class RegistryBytesCodec(BytesBytesCodec):
     def __init__(self, codec: Codec, *, typesize: int = 1) -> None:
         self.codec = codec
         self.typesize = typesize
+        #: blosc frames decode through python-blosc when installed (zarrcore.codecs.blosc_fast)
+        self._fast_blosc = getattr(codec, "codec_id", None) == "blosc" and blosc_fast.available()
 
     def encode(self, data: bytes) -> bytes:
         buffer: Any = data
@@ -218,6 +221,10 @@ class RegistryBytesCodec(BytesBytesCodec):
         return _as_bytes(self.codec.encode(buffer))
 
     def decode(self, data: Buffer, *, key: str, url: str) -> Buffer:
+        if self._fast_blosc:
+            decoded = blosc_fast.decompress(data)
+            if decoded is not None:
+                return decoded
         return _as_bytes(self.codec.decode(data))
 
 
