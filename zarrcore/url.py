@@ -63,6 +63,22 @@ def _suffix_scheme(path: str) -> str:
     for suffix, scheme in SUFFIXES.items():
         if stripped.endswith(suffix):
             return scheme
+    return _sniff_file(path.rstrip("/\\"))
+
+
+def _sniff_file(path: str) -> str:
+    """A regular file without a known suffix (``data.zarr`` holding a zip): its magic bytes."""
+    try:
+        if not os.path.isfile(path):
+            return "file"
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return "file"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if head.startswith(b"SQLite format 3\x00"):
+        return "sqlite"
     return "file"
 
 
