@@ -196,6 +196,9 @@ def _store(kind: str, root: Path) -> tuple[Any, Path]:
     if kind == "fsstore":
         path = root / "fsstore.zarr"
         return zarr.storage.FSStore(str(path), key_separator="/"), path
+    if kind == "zip_noext":  # a zip file named like a directory store: found by its magic
+        path = root / "zip_noext.zarr"
+        return zarr.ZipStore(str(path), mode="w"), path
     if kind == "zip_deflated":
         path = root / "zip_deflated.zip"
         return zarr.ZipStore(str(path), mode="w", compression=zipfile.ZIP_DEFLATED), path

@@ -216,6 +216,7 @@ ZARR2_STORES = (
     "dir_norm",
     "fsstore",
     "zip_deflated",
+    "zip_noext",
     "redis",
     "mongodb",
     "s3",
