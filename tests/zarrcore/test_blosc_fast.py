@@ -81,3 +81,33 @@ def test_concurrent_decodes_on_many_threads_are_all_correct() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda item: blosc_fast.decompress(item[0]), frames * 25))
     assert results == [expected for _, expected in frames * 25]
+
+
+def test_decode_into_a_buffer_checks_the_decoded_size() -> None:
+    data = _data("smooth")
+    frame = bytes(Blosc(cname="lz4", shuffle=Blosc.SHUFFLE).encode(data))
+    target = np.empty(data.nbytes, dtype="u1")
+    assert blosc_fast.decompress_into(frame, target)
+    assert target.tobytes() == data.tobytes()
+    assert not blosc_fast.decompress_into(frame, np.empty(data.nbytes - 1, dtype="u1"))
+    assert not blosc_fast.decompress_into(frame[:-1], target)
+    assert not blosc_fast.decompress_into(frame, np.empty((2, data.nbytes), "u1")[:, 0])
+
+
+def test_v2_blosc_arrays_read_identically_through_the_fast_path() -> None:
+    store = MemoryStore()
+    group = zarrcore.open_group(store, mode="w")
+    data = (np.arange(3 * 50 * 70, dtype="<i4").reshape(3, 50, 70) * 13) // 5
+    for name, order in (("c", "C"), ("f", "F")):
+        arr = group.create_array(
+            name,
+            shape=data.shape,
+            chunks=(1, 25, 32),
+            dtype="<i4",
+            order=order,
+            compressor=Blosc(cname="zstd", shuffle=Blosc.BITSHUFFLE),
+        )
+        arr[...] = data
+        np.testing.assert_array_equal(arr[...], data)
+        np.testing.assert_array_equal(arr[1], data[1])
+        np.testing.assert_array_equal(arr[:, 3:40:4, 5:69], data[:, 3:40:4, 5:69])

@@ -16,6 +16,8 @@ from __future__ import annotations
 import struct
 from typing import Any
 
+import numpy as np
+
 _blosc: Any = None
 try:  # a plain import statement, so PyInstaller bundles it
     import blosc as _blosc_module  # type: ignore[import-untyped,unused-ignore]
@@ -44,3 +46,17 @@ def decompress(data: Any) -> bytes | None:
         return None
     result: bytes = _blosc.decompress(data)
     return result
+
+
+def decompress_into(data: Any, target: np.ndarray) -> bool:
+    """Decode one blosc frame straight into ``target`` (C-contiguous, exactly the frame's
+    decoded size); False when this path does not apply (caller falls back)."""
+    if _blosc is None or len(data) < _HEADER.size or not target.flags.c_contiguous:
+        return False
+    version, _lz_version, _flags, _typesize, nbytes, _blocksize, cbytes = _HEADER.unpack_from(data)
+    if version not in (1, 2) or cbytes != len(data) or nbytes != target.nbytes:
+        return False
+    if not target.flags.writeable:
+        return False
+    _blosc.decompress_ptr(data, target.ctypes.data)
+    return True
