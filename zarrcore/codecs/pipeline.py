@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numcodecs.compat import ensure_bytes, ensure_ndarray_like
 
-from zarrcore.codecs import blosc_partial
+from zarrcore.codecs import blosc_fast, blosc_partial
 from zarrcore.codecs.registry import Codec, get_codec
 from zarrcore.errors import CorruptChunkError, UnsupportedCodecError, UnsupportedError
 from zarrcore.metadata.base import ChunkCodec, ChunkSelection
@@ -51,6 +51,12 @@ class V2Pipeline(ChunkCodec):
         self.chunk_nbytes = self.chunk_size * dtype.itemsize
         self._filter_configs = filter_configs or []
         self._compressor_config = compressor_config
+        #: blosc frames decode through python-blosc when installed (codecs.blosc_fast)
+        self._fast_blosc = (
+            compressor is not None
+            and getattr(compressor, "codec_id", None) == "blosc"
+            and blosc_fast.available()
+        )
         # blosc alone: a partly selected chunk decodes only the blosc blocks it needs
         self.supports_partial_decode = (
             compressor is not None
@@ -141,7 +147,8 @@ class V2Pipeline(ChunkCodec):
                 return out
         buf: Any = data
         if self.compressor is not None:
-            buf = self.compressor.decode(buf)
+            fast = blosc_fast.decompress(data) if self._fast_blosc else None
+            buf = fast if fast is not None else self.compressor.decode(buf)
         # lossy filters over NaN/inf (fixedscaleoffset, astype, delta on floats) make numpy
         # warn about casts: the values are what zarr-python reads, not a decoding failure
         with np.errstate(all="ignore"):
@@ -178,6 +185,8 @@ class V2Pipeline(ChunkCodec):
         """Decompress into ``out``'s memory; False if the codec cannot (caller falls back)."""
         assert self.compressor is not None
         target = out.reshape(-1).view("u1")
+        if self._fast_blosc and blosc_fast.decompress_into(data, target):
+            return True
         try:
             result = self.compressor.decode(data, out=target)
         except (TypeError, NotImplementedError):
