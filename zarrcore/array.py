@@ -287,9 +287,9 @@ class Array(Node):
 
     def __getitem__(self, selection: Any) -> Any:
         result = self.read(selection)
-        if result.ndim == 0:
-            return result[()]
-        return result
+        if result.ndim == 0 and not _has_ellipsis(selection):
+            return result[()]  # all axes indexed by integers: a scalar, as in numpy
+        return result  # ``a[...]`` of a 0-d array stays a 0-d array (keeps dtype, byte order)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         data = self.read(Ellipsis)
@@ -313,3 +313,9 @@ class Array(Node):
         if exc.url is not None:
             return exc
         return SelectionError(exc.message, url=self.store.url, key=self.path or "/")
+
+
+def _has_ellipsis(selection: Any) -> bool:
+    if selection is Ellipsis:
+        return True
+    return isinstance(selection, tuple) and any(item is Ellipsis for item in selection)
