@@ -58,11 +58,15 @@ def selections(shape: tuple[int, ...]) -> list[tuple[Any, ...]]:
 
 
 def zarr2_misreads(case: Case) -> bool:
-    """zarr-python 2.18 reads json2/msgpack2 chunks of order-F arrays scrambled: it reshapes
-    the decoded (logical, C-ordered) items in F order. The stored data is right; compare
-    with what was written instead."""
+    """Cases where zarr-python 2.18's own reading is not the reference; compare with what was
+    written instead. json2/msgpack2 chunks of order-F arrays: zarr reshapes the decoded
+    (logical, C-ordered) items in F order, scrambling them; the stored data is right."""
     codec = (case.params.get("object_codec") or {}).get("id")
-    return codec in ("json2", "msgpack2") and case.params.get("order") == "F"
+    if codec in ("json2", "msgpack2") and case.params.get("order") == "F":
+        return True
+    # a missing 0-d object chunk with a null fill reads as 0 in zarr 2.18 (zeros_like) but
+    # as None in n-d arrays (empty): undefined either way; zarrcore gives None throughout
+    return codec is not None and case.params.get("shape") == [] and case.params["fill"] == "none"
 
 
 def check_array(arr: Any, exp: Any) -> list[str]:
