@@ -50,7 +50,27 @@ def normalized(doc: Mapping[str, Any]) -> dict[str, Any]:
     result = meta.to_json()
     if "consolidated_metadata" not in doc:
         result.pop("consolidated_metadata", None)
+    if "fill_value" in result:
+        result["fill_value"] = _nan_alike(result["fill_value"])
     return result
+
+
+def _nan_alike(fill: Any) -> Any:
+    """Every NaN fill spelling ("NaN", hex with any payload) as "NaN": zarr-python 3.1
+    consolidates a ``"0x7fc00001"`` fill as ``"NaN"``, which is not a change of meaning."""
+    if isinstance(fill, list):
+        return [_nan_alike(part) for part in fill]
+    if isinstance(fill, str) and fill.startswith("0x") and len(fill) in (6, 10, 18):
+        try:
+            bits = int(fill, 16)
+        except ValueError:
+            return fill
+        exp_bits = {6: 5, 10: 8, 18: 11}[len(fill)]
+        mant_bits = (len(fill) - 2) * 4 - 1 - exp_bits
+        exponent = (bits >> mant_bits) & ((1 << exp_bits) - 1)
+        if exponent == (1 << exp_bits) - 1 and bits & ((1 << mant_bits) - 1):
+            return "NaN"
+    return fill
 
 
 def _as_member(doc: Mapping[str, Any]) -> dict[str, Any]:
