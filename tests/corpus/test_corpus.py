@@ -140,6 +140,10 @@ def test_zarr2_hierarchy(store: str, zarr2_corpus: LazyCorpus) -> None:
                 problems.append(f"{path!r}: attrs {dict(node.attrs)} != {want['attrs']}")
     finally:
         root.close()
+    if written.consolidated:
+        report = zarrcore.check_consolidated(written.url, **written.options)
+        if not report.up_to_date:
+            problems.append(f"fresh zarr consolidation reported stale: {report}")
     assert not problems, "\n".join(problems[:20])
 
 
@@ -178,3 +182,11 @@ def test_reference_case(case: Case, ref_corpus: LazyCorpus) -> None:
     finally:
         root.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("group", ["zarr3:consolidated", "zarr3-v2:consolidated"])
+def test_reference_consolidation_is_fresh(group: str, ref_corpus: LazyCorpus) -> None:
+    written = ref_corpus.get(group)
+    url = next(iter(written.values())).url
+    report = zarrcore.check_consolidated(url)
+    assert report.present and report.up_to_date, report
