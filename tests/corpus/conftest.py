@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +51,13 @@ class LazyCorpus:
 
 
 @pytest.fixture(scope="session")
-def zarr2_corpus(tmp_path_factory: pytest.TempPathFactory) -> LazyCorpus:
-    from write_zarr2 import write_store
+def zarr2_corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LazyCorpus]:
+    from write_zarr2 import cleanup_remote, write_store
 
-    return LazyCorpus(
+    yield LazyCorpus(
         tmp_path_factory.mktemp("corpus2"), write_store, ZARR2_CASES, lambda c: c.store
     )
+    cleanup_remote()
 
 
 REF_CASES: list[Case] = zarr3_cases(FULL) + zarr3_v2_cases(FULL) + tensorstore_cases(FULL)

@@ -7,6 +7,7 @@ each case (the expected result) and the URL zarrcore should open.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import warnings
@@ -400,3 +401,50 @@ def _read_back(kind: str, cases: list[Case], path: Path) -> Written:
     return Written(
         REMOTE.get(kind, str(path)), consolidated, tree, expected, REMOTE_OPTIONS.get(kind, {})
     )
+
+
+def cleanup_remote() -> None:
+    """Remove what the corpus wrote to the loopback servers (best effort)."""
+    for kind, url in list(REMOTE.items()):
+        with contextlib.suppress(Exception):  # a server already gone: nothing to clean
+            _cleanup(kind, url)
+        REMOTE.pop(kind, None)
+
+
+def _cleanup(kind: str, url: str) -> None:
+    if kind == "redis":
+        import redis
+
+        base, prefix = url.split("?prefix=")
+        with redis.Redis.from_url(base) as raw:
+            names = list(raw.scan_iter(match=f"{prefix}:*"))
+            if names:
+                raw.delete(*names)
+    elif kind == "mongodb":
+        import pymongo
+
+        base = url.split("/?")[0]
+        client: Any = pymongo.MongoClient(base + "/")
+        client["zarrscope_corpus"].drop_collection(url.split("collection=")[1])
+        client.close()
+    elif kind == "s3":
+        import boto3
+
+        client = boto3.client(
+            "s3",
+            endpoint_url=REMOTE_OPTIONS["s3"]["endpoint_url"],
+            aws_access_key_id=S3_KEY,
+            aws_secret_access_key=S3_SECRET,
+            region_name="us-east-1",
+        )
+        bucket = url.split("/")[2]
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                client.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+        client.delete_bucket(Bucket=bucket)
+    elif kind == "azure":
+        from azure.storage.blob import BlobServiceClient
+
+        conn = REMOTE_OPTIONS["azure"]["connection_string"]
+        BlobServiceClient.from_connection_string(conn).delete_container(url.split("/")[2])
