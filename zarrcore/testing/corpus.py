@@ -405,7 +405,7 @@ def zarr2_cases(full: bool = False) -> list[Case]:
         for i, name in enumerate(names):
             if not full and (i + s) % 2 and store not in N5_STORES:
                 continue
-            if not full and store in ("redis", "mongodb", "s3", "azure") and (i + s) % 8:
+            if not full and store in ("redis", "mongodb", "s3", "azure") and (i + s) % 12:
                 continue  # remote round trips are slow: a smaller sample by default
             add(
                 name,
