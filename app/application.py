@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -47,6 +48,9 @@ def cache_budget_bytes(settings: QSettings) -> int:
 #: worker delay the UI thread by several intervals in a row
 GIL_SWITCH_INTERVAL_S = 0.001
 
+#: keeps the GUI-thread garbage collector (and its timer) alive for the application's life
+_GC_GUARD: list[GarbageCollector] = []
+
 
 def make_qapplication(argv: Sequence[str] | None = None) -> QApplication:
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
@@ -60,6 +64,9 @@ def make_qapplication(argv: Sequence[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setStyle("Fusion")
+    # Cyclic garbage is collected on a timer in the GUI thread only: a collection that happens
+    # to run in a worker thread may destroy Qt objects there, which can deadlock or crash.
+    _GC_GUARD.append(GarbageCollector(interval=1.0))
     return app
 
 

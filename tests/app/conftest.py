@@ -7,6 +7,7 @@ The fakes implement the slice of the zarrcore public API the app uses (``members
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -114,6 +115,24 @@ def bridge(qtbot: Any) -> Iterator[Any]:
     worker_bridge = WorkerBridge(workers=2)
     yield worker_bridge
     worker_bridge.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _garbage_collected_on_the_gui_thread() -> Iterator[None]:
+    """Collect cyclic garbage only on the GUI thread, as the app does (app/application.py).
+
+    A collection triggered in a worker thread can destroy a leftover Qt wrapper there; its
+    QObject destructor then waits for the GIL while the GUI thread, holding the GIL, waits for
+    the same Qt mutex (seen: a hang in test_tree_engine under load).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if was_enabled:
+            gc.enable()
 
 
 @pytest.fixture(autouse=True)
