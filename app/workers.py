@@ -78,7 +78,13 @@ class WorkerBridge(QObject):
 
         def done(finished_job: Job, result: Any, error: BaseException | None) -> None:
             response = Response(request_id=request_id, channel=channel, result=result, error=error)
-            self._deliver.emit((on_done, finished_job), response)
+            try:
+                self._deliver.emit((on_done, finished_job), response)
+            except RuntimeError:
+                # The bridge (and the window that owned it) was deleted while this job ran:
+                # nobody is left to receive the response.
+                if shiboken6.isValid(self):
+                    raise
 
         self._outstanding += 1
         queued = self._queue.submit(job, done, priority=int(priority))
