@@ -14,43 +14,28 @@ encoded without reading; edge-chunk padding holds the fill value.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from zarrcore import partial_fetch
-from zarrcore.engine_threads import engine_work, on_engine_thread
+from zarrcore.engine_threads import run_all
 from zarrcore.errors import CancelledError, ShapeError
 from zarrcore.indexing import BasicSelection, ChunkProjection
 from zarrcore.metadata.base import ArrayMetadata, ChunkCodec
 from zarrcore.metadata.formats import join_key
 from zarrcore.store.base import Store
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def decode_pool() -> ThreadPoolExecutor:
-    """The shared decode thread pool (one per process, sized to the CPU count)."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(
-                max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="zarrcore-decode"
-            )
-        return _pool
-
-
 #: below this much decoded data, threads cost more than they save
 INLINE_NBYTES = 1 << 18
 
 
 _region_pool_instance: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 
 def _region_pool() -> ThreadPoolExecutor:
@@ -65,44 +50,13 @@ def _region_pool() -> ThreadPoolExecutor:
 
 
 def _run_all(tasks: Sequence[Callable[[], None]], *, nbytes: int | None = None) -> None:
-    """Run tasks on the decode pool AND the calling thread; re-raise the first error.
-
-    Runs inline for a single task, for small total work (``nbytes``) and when already on a
-    decode thread (no nested waits on the same pool). Otherwise pool threads and the
-    caller take tasks from one shared iterator until none are left: the caller works
-    instead of sleeping (one hand-off fewer, and on a loaded machine three runnable threads
-    get more CPU time than two), and a slow or descheduled thread holds up at most the one
-    task it is running.
-    """
-    if (
-        len(tasks) <= 1
-        or (nbytes is not None and nbytes < INLINE_NBYTES)
-        or on_engine_thread(("zarrcore-decode",))
-    ):
+    """Run tasks on the engine's decode pool (:func:`zarrcore.engine_threads.run_all`);
+    inline when the total decoded size ``nbytes`` is too small to be worth the threads."""
+    if nbytes is not None and nbytes < INLINE_NBYTES:
         for task in tasks:
             task()
         return
-    pool = decode_pool()
-    shared = iter(tasks)  # list iterators hand out each item once, across threads too
-
-    def drain() -> None:
-        with engine_work():  # nested fan-out (shard inner chunks) runs inline here
-            for task in shared:
-                task()
-
-    helpers = min(len(tasks) - 1, pool._max_workers)
-    futures: list[Future[None]] = [pool.submit(drain) for _ in range(helpers)]
-    error: BaseException | None = None
-    try:
-        drain()
-    except BaseException as caller_error:  # re-raised below, after the helpers finished
-        error = caller_error
-    for future in futures:
-        helper_error = future.exception()
-        if helper_error is not None and error is None:
-            error = helper_error
-    if error is not None:
-        raise error
+    run_all(tasks)
 
 
 @dataclass(frozen=True, slots=True)

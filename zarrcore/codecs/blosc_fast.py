@@ -60,3 +60,9 @@ def decompress_into(data: Any, target: np.ndarray) -> bool:
         return False
     _blosc.decompress_ptr(data, target.ctypes.data)
     return True
+
+
+def decompress_ptr(data: Any, address: int) -> None:
+    """Decode one blosc frame to ``address`` (room for the frame's decoded size, checked by
+    the caller from the header). Only call when :func:`available`."""
+    _blosc.decompress_ptr(data, address)

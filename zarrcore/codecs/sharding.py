@@ -12,17 +12,18 @@ selection touches with ``store.get_ranges`` (adjacent chunks coalesced into one 
 
 from __future__ import annotations
 
+import bisect
+import functools
 import itertools
-import os
-import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from zarrcore.codecs.direct_decode import DirectDecoder, address, scratch
+from zarrcore.codecs.shard_plan import PlanCache
 from zarrcore.codecs.v3_chain import ArrayBytesCodec, Buffer, ChunkSpec, CodecChain, guarded_decode
-from zarrcore.engine_threads import on_engine_thread
+from zarrcore.engine_threads import run_all
 from zarrcore.errors import CorruptChunkError, MetadataError, NotFoundError
 from zarrcore.metadata.base import ChunkSelection
 from zarrcore.metadata.v3_dtypes import parse_data_type
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from zarrcore.store.base import Store
 
 MISSING = np.uint64(2**64 - 1)
+_MISSING_INT = 2**64 - 1
 #: decoded bytes of a region above which its inner chunks decode in parallel
 PARALLEL_DECODE_NBYTES = 1 << 20
 #: gap (bytes) below which two wanted inner chunks are fetched with one range
@@ -40,27 +42,6 @@ _DEFAULT_INDEX_CODECS: list[dict[str, Any]] = [
     {"name": "bytes", "configuration": {"endian": "little"}},
     {"name": "crc32c"},
 ]
-
-_pool_lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
-
-
-def _decode_pool() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(
-                max_workers=max(2, min(8, os.cpu_count() or 2)),
-                thread_name_prefix="zarrcore-shard-decode",
-            )
-        return _pool
-
-
-def _in_engine_pool() -> bool:
-    """True on a thread of the engine's own decode/region pools, or on a caller thread
-    taking its share of a read's tasks: several shards are then being read side by side
-    already, and fanning out further only adds contention."""
-    return on_engine_thread()
 
 
 def _all_equal_fill(array: np.ndarray, fill: Any) -> bool:
@@ -117,6 +98,9 @@ class ShardingCodec(ArrayBytesCodec):
         self.n_inner = int(np.prod(self.grid, dtype=np.int64))
         inner_spec = ChunkSpec(self.inner_shape, spec.data_type, spec.fill_value)
         self.inner_chain = CodecChain(conf.get("codecs") or [{"name": "bytes"}], inner_spec)
+        #: decodes inner chunks straight into the output (common chains only, else None)
+        self.direct = DirectDecoder.for_chain(self.inner_chain)
+        self._plans = PlanCache(spec.shape, self.inner_shape)
         index_spec = ChunkSpec((*self.grid, 2), parse_data_type("uint64"), MISSING)
         self.index_chain = CodecChain(conf.get("index_codecs") or _DEFAULT_INDEX_CODECS, index_spec)
         self.index_nbytes = len(self.index_chain.encode(self._empty_index()))
@@ -234,16 +218,14 @@ class ShardingCodec(ArrayBytesCodec):
         data, fill value included, is written there and ``out`` is returned.
         """
         url = store.url
-        axes = [
-            _axis_plan(sel, size, inner)
-            for sel, size, inner in zip(selection, spec.shape, self.inner_shape, strict=True)
-        ]
-        out_shape = tuple(n for n, _ in axes)
+        plan = self._plans.get(selection)
+        out_shape = plan.out_shape
         if out is not None and out.shape != out_shape:
             raise ValueError(f"out has shape {out.shape}, the selection {out_shape}")
-        plans = list(itertools.product(*(parts for _, parts in axes)))
         whole: bytes | None = None
-        if 0 not in out_shape and (len(plans) == self.n_inner or not store.supports_partial_reads):
+        if 0 not in out_shape and (
+            len(plan.chunks) == self.n_inner or not store.supports_partial_reads
+        ):
             # every inner chunk is needed, or the store would read the whole value for each
             # range anyway: one read of the whole shard beats index + ranges
             try:
@@ -256,40 +238,80 @@ class ShardingCodec(ArrayBytesCodec):
             if maybe_index is None:
                 return None
             index = maybe_index
-        coords_list = [tuple(p[0] for p in plan) for plan in plans]
-        present = {
-            c: (o, n)
-            for c, o, n in self._present(
-                index,
-                len(whole) if whole is not None else None,
-                key=key,
-                url=url,
-                coords_list=coords_list,
-            )
-        }
-        wanted = [
-            (plan, coords)
-            for plan, coords in zip(plans, coords_list, strict=True)
-            if coords in present
-        ]
+        shard_nbytes = len(whole) if whole is not None else None
+        entries = index.reshape(-1, 2).tolist()  # python ints: no numpy scalar per chunk
+        wanted: list[tuple[tuple[slice, ...], tuple[slice, ...] | None, int, int]] = []
+        missing: list[tuple[slice, ...]] = []
+        for flat, out_sel, inner_sel, whole_chunk in plan.chunks:
+            offset, nbytes = entries[flat]
+            if offset == _MISSING_INT and nbytes == _MISSING_INT:
+                missing.append(out_sel)
+                continue
+            if shard_nbytes is not None and offset + nbytes > shard_nbytes:
+                raise CorruptChunkError(
+                    "shard index points past the end of the shard (inner chunk "
+                    f"{tuple(int(c) for c in np.unravel_index(flat, self.grid))})",
+                    url=url,
+                    key=key,
+                )
+            # None: the whole inner chunk is selected
+            wanted.append((out_sel, None if whole_chunk else inner_sel, offset, nbytes))
         if out is None:
-            if len(wanted) == len(plans) and spec.dtype.kind != "O":
+            if not missing and spec.dtype.kind != "O":
                 out = np.empty(out_shape, dtype=spec.dtype)  # every element gets data
             else:
                 out = fill_array(out_shape, spec)
-        elif len(wanted) < len(plans):
-            for plan, coords in zip(plans, coords_list, strict=True):
-                if coords not in present:
-                    out[tuple(p[2] for p in plan)] = spec.fill_value
+        else:
+            for out_sel in missing:
+                out[out_sel] = spec.fill_value
         if not wanted or 0 in out_shape:
             return out
         if whole is not None:
-            spans = [(0, len(whole))]
-            blobs: list[bytes | None] = [whole]
+            view = memoryview(whole)  # inner chunks are sliced out without copying
+            items = [(o, i, view[a : a + n]) for o, i, a, n in wanted]
         else:
-            spans = _coalesce(sorted({present[c] for _, c in wanted}))
-            requests = [ByteRange(key, start, end - start) for start, end in spans]
-            blobs = store.get_ranges(requests)
+            items = self._fetch_pieces(store, key, wanted)
+
+        target = out
+        direct = self.direct if out.dtype == spec.dtype else None
+        inner_shape = self.inner_shape
+        dtype = spec.dtype
+
+        def work(item: tuple[tuple[slice, ...], tuple[slice, ...] | None, memoryview]) -> None:
+            out_sel, inner_sel, data = item
+            dest = target[out_sel]
+            if direct is not None:
+                if inner_sel is None and dest.flags.c_contiguous:
+                    if direct.into(data, address(dest)):
+                        return
+                else:
+                    buffer, buffer_address = scratch(inner_shape, dtype)
+                    if direct.into(data, buffer_address):
+                        dest[...] = buffer if inner_sel is None else buffer[inner_sel]
+                        return
+            chunk = guarded_decode(self.inner_chain, data, key=key, url=url)
+            dest[...] = chunk if inner_sel is None else chunk[inner_sel]
+
+        decoded_nbytes = len(wanted) * self.inner_chain.spec.nbytes
+        if len(items) >= 4 and decoded_nbytes >= PARALLEL_DECODE_NBYTES:
+            # inline when this shard is already one of several read side by side
+            run_all([functools.partial(work, item) for item in items])
+        else:
+            for item in items:
+                work(item)
+        return out
+
+    def _fetch_pieces(
+        self,
+        store: Store,
+        key: str,
+        wanted: Sequence[tuple[tuple[slice, ...], tuple[slice, ...] | None, int, int]],
+    ) -> list[tuple[tuple[slice, ...], tuple[slice, ...] | None, memoryview]]:
+        """The stored bytes of each wanted inner chunk, fetched with ``store.get_ranges``
+        (nearby chunks coalesced into one range), as views without copies."""
+        url = store.url
+        spans = _coalesce(sorted({(offset, nbytes) for _, _, offset, nbytes in wanted}))
+        blobs = store.get_ranges([ByteRange(key, start, end - start) for start, end in spans])
         span_data: list[tuple[int, int, memoryview]] = []
         for (start, end), blob in zip(spans, blobs, strict=True):
             if blob is None:
@@ -300,51 +322,15 @@ class ShardingCodec(ArrayBytesCodec):
                     url=url,
                     key=key,
                 )
-            span_data.append((start, end, memoryview(blob)))  # slices without copying
-
-        def piece(coords: tuple[int, ...]) -> memoryview:
-            offset, nbytes = present[coords]
-            for start, end, view in span_data:
-                if start <= offset and offset + nbytes <= end:
-                    return view[offset - start : offset - start + nbytes]
-            raise AssertionError("inner chunk outside fetched spans")
-
-        target = out
-
-        def work(item: tuple[tuple[tuple[int, slice, slice], ...], tuple[int, ...]]) -> None:
-            plan, coords = item
-            chunk = guarded_decode(self.inner_chain, piece(coords), key=key, url=url)
-            target[tuple(p[2] for p in plan)] = chunk[tuple(p[1] for p in plan)]
-
-        decoded_nbytes = len(wanted) * self.inner_chain.spec.nbytes
-        if len(wanted) >= 4 and decoded_nbytes >= PARALLEL_DECODE_NBYTES and not _in_engine_pool():
-            list(_decode_pool().map(work, wanted))
-        else:
-            for item in wanted:
-                work(item)
-        return out
-
-
-def _axis_plan(sel: slice, size: int, inner: int) -> tuple[int, list[tuple[int, slice, slice]]]:
-    """For one axis: (output length, [(inner chunk index, slice in chunk, slice in out)])."""
-    start, stop, step = sel.indices(size)
-    if step <= 0:
-        raise ValueError("shard selections need a positive step")
-    count = len(range(start, stop, step))
-    parts: list[tuple[int, slice, slice]] = []
-    if count == 0:
-        return 0, parts
-    pos = 0
-    while pos < count:
-        index = start + pos * step
-        chunk = index // inner
-        chunk_end = (chunk + 1) * inner
-        last_pos = min(count - 1, (chunk_end - 1 - start) // step)
-        n = last_pos - pos + 1
-        local = index - chunk * inner
-        parts.append((chunk, slice(local, local + (n - 1) * step + 1, step), slice(pos, pos + n)))
-        pos += n
-    return count, parts
+            span_data.append((start, end, memoryview(blob)))
+        starts = [start for start, _, _ in span_data]
+        pieces = []
+        for out_sel, inner_sel, offset, nbytes in wanted:
+            start, end, view = span_data[bisect.bisect_right(starts, offset) - 1]
+            if not (start <= offset and offset + nbytes <= end):
+                raise AssertionError("inner chunk outside fetched spans")
+            pieces.append((out_sel, inner_sel, view[offset - start : offset - start + nbytes]))
+        return pieces
 
 
 def _coalesce(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -87,7 +87,10 @@ class Store(ABC):
     @property
     def url(self) -> str:
         """The store's URL with any secret redacted; safe for messages and titles."""
-        return redact_url(self._url)
+        cached = self.__dict__.get("_redacted")
+        if cached is None or cached[0] is not self._url:  # computed once per URL (hot path)
+            cached = self.__dict__["_redacted"] = (self._url, redact_url(self._url))
+        return cached[1]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.url!r})"

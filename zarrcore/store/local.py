@@ -28,6 +28,7 @@ from zarrcore.store.base import Store, normalize_key
 
 _PARTIAL_SUFFIX = ".partial"
 _HAS_PREAD = hasattr(os, "pread")
+_OPEN_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 
 
 def path_from_url(url: str | os.PathLike[str]) -> Path:
@@ -61,6 +62,7 @@ class DirectoryStore(Store):
         url: str | None = None,
     ) -> None:
         self.root = path_from_url(root).expanduser().absolute()
+        self._root_prefix = os.path.join(os.fspath(self.root), "")
         super().__init__(url or os.fspath(root), read_only=read_only)
         #: lower-case every key, like zarr-python 2 ``DirectoryStore(normalize_keys=True)``
         self.normalize_keys = normalize_keys
@@ -78,10 +80,13 @@ class DirectoryStore(Store):
         return key.lower() if self.normalize_keys else key
 
     def _path(self, key: str) -> Path:
-        parts = key.split("/")
-        if not key or any(part in (".", "..") for part in parts) or "\\" in key:
+        return Path(self._fspath(key))
+
+    def _fspath(self, key: str) -> str:
+        """The file of ``key`` as a string (no Path objects on the chunk-read hot path)."""
+        if not key or "\\" in key or any(part in (".", "..") for part in key.split("/")):
             raise NotFoundError("not a valid key for a directory store", url=self.url, key=key)
-        return self.root.joinpath(*parts)
+        return self._root_prefix + (key if os.sep == "/" else key.replace("/", os.sep))
 
     def _not_found(self, key: str) -> NotFoundError:
         return NotFoundError("no such key", url=self.url, key=key)
@@ -98,13 +103,13 @@ class DirectoryStore(Store):
             # not be served from a sibling array "a" (same group, other case)
             candidates.append(normalized.lower())
         for candidate in candidates:
-            path = self._path(candidate)
+            path = self._fspath(candidate)
             try:
-                fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+                fd = os.open(path, _OPEN_READ)
             except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
                 continue
             except PermissionError as exc:
-                if path.is_dir():
+                if os.path.isdir(path):
                     continue
                 raise self._error("read", key, exc) from exc
             except OSError as exc:
@@ -119,8 +124,10 @@ class DirectoryStore(Store):
     def get(self, key: str) -> bytes:
         fd = self._open_fd(key)
         try:
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                return handle.read()
+            # one positioned read of the known size: a buffered read() over-allocates,
+            # reads once more to find the end and then shrinks (copies) the result
+            size = os.fstat(fd).st_size
+            return self._pread(fd, size, 0) if size else b""
         except OSError as exc:
             raise self._error("read", key, exc) from exc
         finally:

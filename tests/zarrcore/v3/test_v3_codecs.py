@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from zarrcore.codecs.sharding import ShardingCodec, _axis_plan
+from zarrcore.codecs.shard_plan import axis_plan as _axis_plan
+from zarrcore.codecs.sharding import ShardingCodec
 from zarrcore.codecs.v3_chain import ChunkSpec, CodecChain, build_chunk_codec
 from zarrcore.errors import CorruptChunkError, UnsupportedCodecError
 from zarrcore.metadata.v3 import new_array_metadata
