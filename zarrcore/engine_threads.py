@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -128,3 +129,63 @@ def run_all(tasks: Sequence[Callable[[], None]]) -> None:
             error = failure
     if error is not None:
         raise error
+
+
+class TaskStream:
+    """Tasks handed to the decode threads while the caller is still producing them.
+
+    The threads are started first, so their wake-up overlaps the caller's planning, and
+    each task starts as soon as it exists. Use :func:`stream_tasks`.
+    """
+
+    def __init__(self, pool: ThreadPoolExecutor, workers: int) -> None:
+        self._queue: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._error_lock = threading.Lock()
+        self._futures = [pool.submit(self._drain) for _ in range(workers)]
+
+    def _drain(self) -> None:
+        while True:
+            task = self._queue.get()
+            if task is None:
+                return
+            if self._error is not None:
+                continue  # a task failed: skip the rest, keep taking them off the queue
+            try:
+                task()
+            except BaseException as exc:  # re-raised by the caller in finish()
+                with self._error_lock:
+                    if self._error is None:
+                        self._error = exc
+
+    def put(self, task: Callable[[], None]) -> None:
+        self._queue.put(task)
+
+    def finish(self) -> None:
+        for _ in self._futures:
+            self._queue.put(None)
+        for future in self._futures:
+            future.result()
+        if self._error is not None:
+            raise self._error
+
+
+@contextmanager
+def stream_tasks(parallel: bool = True) -> Iterator[Callable[[Callable[[], None]], None]]:
+    """``with stream_tasks() as submit: submit(task)...``: tasks run on the decode pool as
+    they are submitted; the block's exit waits for all and re-raises the first error.
+    Inline (each task runs inside ``submit``) when ``parallel`` is False or on a thread
+    already doing engine work."""
+    if not parallel or on_engine_thread():
+
+        def run(task: Callable[[], None]) -> None:
+            task()
+
+        yield run
+        return
+    pool = decode_pool()
+    stream = TaskStream(pool, pool._max_workers)
+    try:
+        yield stream.put
+    finally:
+        stream.finish()

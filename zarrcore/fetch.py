@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from zarrcore import partial_fetch
-from zarrcore.engine_threads import run_all
+from zarrcore.codecs.direct_decode import scratch
+from zarrcore.engine_threads import run_all, stream_tasks
 from zarrcore.errors import CancelledError, ShapeError
 from zarrcore.indexing import BasicSelection, ChunkProjection
 from zarrcore.metadata.base import ArrayMetadata, ChunkCodec
@@ -135,8 +136,12 @@ def decode_chunk_into(
     url = target.store_url
     dest = out[projection.out_selection] if out.ndim else out  # 0-d: keep a view
     full_shape = dest.shape == target.chunk_shape
-    if covers_chunk and full_shape and dest.flags.c_contiguous and not target.meta.dtype.hasobject:
-        codec.decode(data, key=key, url=url, out=dest)
+    if covers_chunk and full_shape and not target.meta.dtype.hasobject:
+        if dest.flags.c_contiguous:
+            codec.decode(data, key=key, url=url, out=dest)
+        else:  # decode into this thread's cached buffer, then one copy into place
+            buffer, _ = scratch(target.chunk_shape, target.meta.dtype)
+            dest[...] = codec.decode(data, key=key, url=url, out=buffer)
         return
     if codec.supports_partial_decode and not covers_chunk:
         region = codec.decode_region(data, projection.chunk_selection, key=key, url=url)
@@ -169,6 +174,14 @@ def read_selection(
     out = np.empty(sel.expanded_shape, dtype=meta.dtype)
     if sel.size == 0:
         return out.reshape(sel.shape)
+    if target.codec.supports_partial_reads and not target.store.is_remote:
+        # shards on a local medium: the decode threads start on the first shard while
+        # the later ones are still being planned
+        fill = _fill_value_for_out(target)
+        with stream_tasks(sel.size * meta.dtype.itemsize >= INLINE_NBYTES) as submit:
+            for projection in sel:
+                submit(_region_task(target, projection, out, fill, cancel))
+        return out.reshape(sel.shape)
     projections = list(sel)
     if target.codec.supports_partial_reads:
         _read_regions(target, projections, out, cancel)
@@ -180,6 +193,14 @@ def read_selection(
         partial_fetch.read_ranged(target, ranged, out, fill=fill, run_all=_run_all, cancel=cancel)
         if not projections:
             return out.reshape(sel.shape)
+    if not target.store.is_remote:
+        # local medium: each task reads its chunk then decodes it, on the decode threads
+        # (a separate batched read first would only add a hand-off per chunk)
+        local_tasks = [
+            _read_decode_task(target, p, out, sel.covers_chunk(p), cancel) for p in projections
+        ]
+        _run_all(local_tasks, nbytes=len(local_tasks) * _chunk_nbytes(meta))
+        return out.reshape(sel.shape)
     keys: dict[tuple[int, ...], str] = {}
     values = fetch_values(target, (p.chunk_coords for p in projections), keys_out=keys)
     if cancel is not None and cancel.is_set():
@@ -201,6 +222,32 @@ def read_selection(
     return out.reshape(sel.shape)
 
 
+def _read_decode_task(
+    target: ArrayTarget,
+    projection: ChunkProjection,
+    out: np.ndarray,
+    covers: bool,
+    cancel: threading.Event | None,
+) -> Callable[[], None]:
+    def task() -> None:
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("read cancelled", url=target.store_url, key=target.path)
+        coords = projection.chunk_coords
+        key = target.key(coords)
+        data = target.store._get_or_none(key)
+        if data is None:
+            alternate = target.alternate_key(coords)
+            if alternate is not None:
+                data = target.store._get_or_none(alternate)
+                key = alternate
+        if data is None:
+            out[projection.out_selection] = _fill_value_for_out(target)
+            return
+        decode_chunk_into(target, projection, data, out, covers_chunk=covers, key=key)
+
+    return task
+
+
 def _decode_task(
     target: ArrayTarget,
     projection: ChunkProjection,
@@ -218,6 +265,29 @@ def _decode_task(
     return task
 
 
+def _region_task(
+    target: ArrayTarget,
+    projection: ChunkProjection,
+    out: np.ndarray,
+    fill: Any,
+    cancel: threading.Event | None,
+) -> Callable[[], None]:
+    """Read one chunk's part of the selection with the codec's ranged reads (shards)."""
+
+    def task() -> None:
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("read cancelled", url=target.store_url, key=target.path)
+        key = target.key(projection.chunk_coords)
+        dest = out[projection.out_selection] if out.ndim else out
+        region = target.codec.read_region(target.store, key, projection.chunk_selection, out=dest)
+        if region is None:
+            dest[...] = fill
+        elif region is not dest:
+            dest[...] = region
+
+    return task
+
+
 def _read_regions(
     target: ArrayTarget,
     projections: list[ChunkProjection],
@@ -226,24 +296,7 @@ def _read_regions(
 ) -> None:
     """Codecs with ranged reads (sharding): each chunk reads its own region."""
     fill = _fill_value_for_out(target)
-
-    def make(projection: ChunkProjection) -> Callable[[], None]:
-        def task() -> None:
-            if cancel is not None and cancel.is_set():
-                raise CancelledError("read cancelled", url=target.store.url, key=target.path)
-            key = target.key(projection.chunk_coords)
-            dest = out[projection.out_selection] if out.ndim else out
-            region = target.codec.read_region(
-                target.store, key, projection.chunk_selection, out=dest
-            )
-            if region is None:
-                dest[...] = fill
-            elif region is not dest:
-                dest[...] = region
-
-        return task
-
-    tasks = [make(p) for p in projections]
+    tasks = [_region_task(target, p, out, fill, cancel) for p in projections]
     if target.store.is_remote and len(tasks) > 1:
         # IO-bound: overlap the remote reads in a pool of their own. Not the store's pool:
         # each task calls store.get_ranges, which uses that pool, so nesting there deadlocks

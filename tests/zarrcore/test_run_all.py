@@ -10,7 +10,7 @@ import pytest
 
 import zarrcore
 from zarrcore import fetch
-from zarrcore.engine_threads import engine_work, on_engine_thread
+from zarrcore.engine_threads import engine_work, on_engine_thread, stream_tasks
 from zarrcore.store.memory import MemoryStore
 
 
@@ -107,3 +107,55 @@ def test_sharded_read_spread_over_caller_and_pool_matches_numpy() -> None:
     np.testing.assert_array_equal(wide[1], big[0])
     np.testing.assert_array_equal(wide[1, 100:900, 37:1000], big[0, 100:900, 37:1000])
     assert not wide[0].any()
+
+
+def test_stream_tasks_runs_every_task_on_the_decode_threads() -> None:
+    done: list[tuple[int, bool]] = []
+    lock = threading.Lock()
+
+    def make(i: int) -> Callable[[], None]:
+        def task() -> None:
+            with lock:
+                done.append((i, on_engine_thread()))
+
+        return task
+
+    with stream_tasks() as submit:
+        for i in range(100):
+            submit(make(i))
+    assert sorted(i for i, _ in done) == list(range(100))
+    assert all(marked for _, marked in done)
+
+
+def test_stream_tasks_inline_runs_each_task_in_submit() -> None:
+    done: list[int] = []
+    with stream_tasks(parallel=False) as submit:
+        submit(lambda: done.append(1))
+        assert done == [1]
+    with engine_work(), stream_tasks() as submit:
+        submit(lambda: done.append(2))
+        assert done == [1, 2]
+
+
+def test_stream_tasks_reraises_the_first_error_after_every_thread_stopped() -> None:
+    ran: list[int] = []
+    lock = threading.Lock()
+    gate = threading.Event()
+
+    def bad() -> None:
+        gate.set()
+        raise RuntimeError("boom")
+
+    def ok() -> None:
+        with lock:
+            ran.append(1)
+
+    with pytest.raises(RuntimeError, match="boom"), stream_tasks() as submit:
+        submit(bad)
+        assert gate.wait(30)
+        for _ in range(50):
+            submit(ok)
+    # tasks submitted after the failure was recorded are skipped; how many ran before
+    # that depends on thread timing, so only the exit state is checked
+    assert len(ran) <= 50
+    assert not on_engine_thread()
