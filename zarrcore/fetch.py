@@ -178,7 +178,9 @@ def read_selection(
         # shards on a local medium: the decode threads start on the first shard while
         # the later ones are still being planned
         fill = _fill_value_for_out(target)
-        with stream_tasks(sel.size * meta.dtype.itemsize >= INLINE_NBYTES) as submit:
+        # one shard: read inline here, its inner chunks fan out to the threads instead
+        parallel = sel.nchunks > 1 and sel.size * meta.dtype.itemsize >= INLINE_NBYTES
+        with stream_tasks(parallel) as submit:
             for projection in sel:
                 submit(_region_task(target, projection, out, fill, cancel))
         return out.reshape(sel.shape)
@@ -196,10 +198,12 @@ def read_selection(
     if not target.store.is_remote:
         # local medium: each task reads its chunk then decodes it, on the decode threads
         # (a separate batched read first would only add a hand-off per chunk)
-        local_tasks = [
-            _read_decode_task(target, p, out, sel.covers_chunk(p), cancel) for p in projections
-        ]
-        _run_all(local_tasks, nbytes=len(local_tasks) * _chunk_nbytes(meta))
+        parallel = len(projections) > 1 and (
+            len(projections) * _chunk_nbytes(meta) >= INLINE_NBYTES
+        )
+        with stream_tasks(parallel) as submit:
+            for p in projections:
+                submit(_read_decode_task(target, p, out, sel.covers_chunk(p), cancel))
         return out.reshape(sel.shape)
     keys: dict[tuple[int, ...], str] = {}
     values = fetch_values(target, (p.chunk_coords for p in projections), keys_out=keys)

@@ -167,6 +167,21 @@ class BasicSelection:
     def size(self) -> int:
         return math.prod(self.expanded_shape)
 
+    @property
+    def nchunks(self) -> int:
+        """How many chunks the selection touches (what iterating yields), without
+        building the projections."""
+        count = 1
+        for dim, chunk in zip(self.dims, self.chunks, strict=True):
+            if dim.nitems == 0:
+                return 0
+            if dim.step >= chunk:  # at most one item per chunk, each in its own chunk
+                count *= dim.nitems
+            else:  # items closer than a chunk: every chunk from first to last has one
+                last = dim.start + (dim.nitems - 1) * dim.step
+                count *= last // chunk - dim.start // chunk + 1
+        return count
+
     def __iter__(self) -> Iterator[ChunkProjection]:
         if self.size == 0:
             return

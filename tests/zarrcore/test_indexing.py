@@ -70,6 +70,8 @@ def test_projections_reassemble_numpy_selection(data: st.DataObject) -> None:
             BasicSelection(selection, shape, chunks)
         return
     np.testing.assert_array_equal(reassemble(array, chunks, selection), expected)
+    sel = BasicSelection(selection, shape, chunks)
+    assert sel.nchunks == len(list(sel))
 
 
 @settings(max_examples=100, deadline=None)
