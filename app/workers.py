@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from app.models.job_queue import Job, JobFunction, JobQueue
 from app.models.requests import Priority, Response
@@ -33,6 +33,22 @@ def _receiver_alive(handler: DoneHandler) -> bool:
     """False when the handler is a method of a Qt object already destroyed (closed widget)."""
     owner = getattr(handler, "__self__", None)
     return not isinstance(owner, QObject) or shiboken6.isValid(owner)
+
+
+def emit_unless_deleted(source: QObject, signal: SignalInstance, *args: Any) -> bool:
+    """Emit ``signal`` of ``source`` from a worker thread; False when ``source`` was deleted.
+
+    The QObject (and the window that owned it) can be deleted while a job runs; emitting then
+    raises ``RuntimeError: Signal source has been deleted`` in the worker thread. Nobody is
+    left to receive the value, so it is dropped. Any other error still propagates.
+    """
+    try:
+        signal.emit(*args)
+    except RuntimeError:
+        if shiboken6.isValid(source):
+            raise
+        return False
+    return True
 
 
 class WorkerBridge(QObject):
@@ -78,13 +94,7 @@ class WorkerBridge(QObject):
 
         def done(finished_job: Job, result: Any, error: BaseException | None) -> None:
             response = Response(request_id=request_id, channel=channel, result=result, error=error)
-            try:
-                self._deliver.emit((on_done, finished_job), response)
-            except RuntimeError:
-                # The bridge (and the window that owned it) was deleted while this job ran:
-                # nobody is left to receive the response.
-                if shiboken6.isValid(self):
-                    raise
+            emit_unless_deleted(self, self._deliver, (on_done, finished_job), response)
 
         self._outstanding += 1
         queued = self._queue.submit(job, done, priority=int(priority))

@@ -12,6 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from app.workers import emit_unless_deleted
+
 _ids = itertools.count(1)
 
 
@@ -28,12 +30,14 @@ class _Job(QRunnable):
         self.relay = relay
 
     def run(self) -> None:
+        # the relay is deleted with its BackgroundCall (a closed dialog): the outcome is dropped
+        relay = self.relay
         try:
             result = self.call()
         except Exception as exc:  # forwarded to the UI thread, never swallowed
-            self.relay.failed.emit(self.request_id, exc)
+            emit_unless_deleted(relay, relay.failed, self.request_id, exc)
             return
-        self.relay.finished.emit(self.request_id, result)
+        emit_unless_deleted(relay, relay.finished, self.request_id, result)
 
 
 class BackgroundCall(QObject):

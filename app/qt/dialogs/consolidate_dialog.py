@@ -34,6 +34,7 @@ from app.models.consolidation import (
     scan_hierarchy,
 )
 from app.qt.background import BackgroundCall
+from app.workers import emit_unless_deleted
 from zarrcore.errors import CancelledError
 from zarrcore.store.base import Store
 
@@ -114,8 +115,14 @@ class ConsolidateDialog(QDialog):
         self._busy = True
         self._cancel = CancelFlag()
         store, path, cancel, relay = self.store, self.path, self._cancel, self._relay
+
+        def progress(done: int, total: int, phase: str) -> None:
+            if not emit_unless_deleted(relay, relay.progress, done, total, phase):
+                # the dialog was deleted (its window closed): nobody waits for this scan
+                raise CancelledError("scan abandoned: the dialog was closed", url=store.url)
+
         self._scan_call.submit(
-            lambda: scan_hierarchy(store, path, progress=relay.progress.emit, cancelled=cancel)
+            lambda: scan_hierarchy(store, path, progress=progress, cancelled=cancel)
         )
 
     def is_busy(self) -> bool:
