@@ -149,7 +149,9 @@ def decode_chunk_into(
             dest[...] = region
             return
     chunk = codec.decode(data, key=key, url=url)
-    dest[...] = chunk[projection.chunk_selection]
+    # the trailing Ellipsis keeps a 0-d selection an array: a bare () would yield the
+    # element itself, and a vlen-array element (an ndarray) would then be broadcast
+    dest[...] = chunk[(*projection.chunk_selection, Ellipsis)]
 
 
 def _chunk_nbytes(meta: ArrayMetadata) -> int:

@@ -212,6 +212,29 @@ def test_write_empty_chunks_false_with_ragged_object_items() -> None:
     np.testing.assert_array_equal(arr[0], np.arange(3))
 
 
+@pytest.mark.parametrize("local", [False, True])
+def test_zero_d_vlen_array_reads_its_ndarray_element(local: bool, tmp_path: Any) -> None:
+    # a 0-d chunk selection is (): indexing the decoded chunk with it gave the element (an
+    # ndarray), which was then broadcast into the 0-d output (full corpus, zarr 2.18 cases
+    # dir-vlen_array_*-0d-*)
+    store: Any = str(tmp_path / "a.zarr") if local else MemoryStore()
+    arr = zarrcore.open_array(
+        store,
+        mode="w",
+        shape=(),
+        chunks=(),
+        dtype=object,
+        object_codec=numcodecs.VLenArray("<f8"),
+        fill_value=None,
+    )
+    value = np.empty((), dtype=object)
+    value[()] = np.arange(5.0)
+    arr[...] = value
+    got = zarrcore.open_array(store, mode="r")[...]
+    assert got.shape == () and got.dtype == object
+    np.testing.assert_array_equal(got[()], np.arange(5.0))
+
+
 def test_reinterpreted_order_reads_c_bytes_stored_under_f() -> None:
     store = MemoryStore()
     group = zarrcore.open_group(store, mode="w")
