@@ -11,16 +11,21 @@ ZARR2 = "zarr-python 2.18"
 ZARR3 = "zarr-python 3"
 
 
+#: ``check(medians_s, requests)``: median seconds and the most store reads one repetition
+#: made, per engine (reads are counted for zarrcore only)
+Check = Callable[[dict[str, float], dict[str, int]], bool | None]
+
+
 @dataclass(frozen=True)
 class Target:
-    """A goal: ``check(medians_s)`` says whether it is met; ``text`` says what it is."""
+    """A goal: ``check`` says whether it is met; ``text`` says what it is."""
 
     text: str
-    check: Callable[[dict[str, float]], bool | None]
+    check: Check
 
 
-def _faster_or_equal(other: str) -> Callable[[dict[str, float]], bool | None]:
-    def check(medians: dict[str, float]) -> bool | None:
+def _faster_or_equal(other: str) -> Check:
+    def check(medians: dict[str, float], requests: dict[str, int]) -> bool | None:
         if ZARRCORE not in medians or other not in medians:
             return None
         return medians[ZARRCORE] <= medians[other]
@@ -28,8 +33,8 @@ def _faster_or_equal(other: str) -> Callable[[dict[str, float]], bool | None]:
     return check
 
 
-def _speedup(other: str, factor: float) -> Callable[[dict[str, float]], bool | None]:
-    def check(medians: dict[str, float]) -> bool | None:
+def _speedup(other: str, factor: float) -> Check:
+    def check(medians: dict[str, float], requests: dict[str, int]) -> bool | None:
         if ZARRCORE not in medians or other not in medians:
             return None
         return medians[other] / medians[ZARRCORE] >= factor
@@ -37,9 +42,16 @@ def _speedup(other: str, factor: float) -> Callable[[dict[str, float]], bool | N
     return check
 
 
-def _under(seconds: float) -> Callable[[dict[str, float]], bool | None]:
-    def check(medians: dict[str, float]) -> bool | None:
+def _under(seconds: float) -> Check:
+    def check(medians: dict[str, float], requests: dict[str, int]) -> bool | None:
         return None if ZARRCORE not in medians else medians[ZARRCORE] < seconds
+
+    return check
+
+
+def _at_most_reads(count: int) -> Check:
+    def check(medians: dict[str, float], requests: dict[str, int]) -> bool | None:
+        return None if ZARRCORE not in requests else requests[ZARRCORE] <= count
 
     return check
 
@@ -49,7 +61,7 @@ class Case:
     name: str
     title: str
     dataset: str  # key in bench.datasets.FULL / SMOKE
-    op: str  # "slice" or "open_list"
+    op: str  # "slice", "region" (one inner chunk's box of a frame) or "open_list"
     target: Target | None = None
 
     def index(self, rep: int, nframes: int) -> int:
@@ -85,5 +97,12 @@ CASES: list[Case] = [
         "sharded",
         "slice",
         Target("zarrcore no slower than tensorstore (issue 5)", _faster_or_equal(TENSORSTORE)),
+    ),
+    Case(
+        "sharded_inner_chunk",
+        "one inner chunk's 256x256 box of a frame of the sharded array (a different one each time)",
+        "sharded",
+        "region",
+        Target("zarrcore reads it with at most 3 byte ranges (issue 5)", _at_most_reads(3)),
     ),
 ]

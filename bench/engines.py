@@ -6,6 +6,9 @@ Operations:
   case (not timed, like an application that keeps the array open while a slider moves)
   and every repetition reads a different frame, so no engine can answer from a cache of
   chunks filled by an earlier repetition (none of them caches decoded chunks by default).
+- ``region``: time reading ``arr[index, y0:y1, x0:x1]``, one inner chunk's box of a frame
+  (the box moves with the repetition). zarrcore reads through a counting store wrapper
+  and reports how many store reads (whole values or byte ranges) the box cost.
 - ``open_list``: time opening a consolidated hierarchy and listing every array in it.
 
 zarrcore and zarr-python 2.18 run in this process; zarr-python 3 and tensorstore run in
@@ -14,6 +17,7 @@ long-lived reference workers (bench/ref/worker.py).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -31,6 +35,12 @@ class Measurement:
     #: CPU time of the whole process (all threads) during the timed part: on a loaded
     #: machine wall time includes waiting for a core, CPU time does not
     cpu_seconds: float | None = None
+    #: store reads (whole values and byte ranges) the timed part made, where counted
+    reads: int | None = None
+
+
+#: (y0, y1, x0, x1) of a ``region`` read
+Box = tuple[int, int, int, int]
 
 
 class Engine(Protocol):
@@ -38,13 +48,16 @@ class Engine(Protocol):
 
     def supports(self, op: str, zarr_format: int) -> bool: ...
 
-    def run(self, op: str, path: str, index: int, zarr_format: int) -> Measurement: ...
+    def run(
+        self, op: str, path: str, index: int, zarr_format: int, box: Box | None = None
+    ) -> Measurement: ...
 
 
-def _timed_slice(arr: Any, index: int) -> Measurement:
+def _timed_slice(arr: Any, index: int, box: Box | None = None) -> Measurement:
+    selection: Any = index if box is None else (index, slice(box[0], box[1]), slice(box[2], box[3]))
     cpu = time.process_time()
     start = time.perf_counter()
-    data = arr[index]
+    data = arr[selection]
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu
     return Measurement(seconds, synthetic.checksum(np.asarray(data)), cpu)
@@ -81,11 +94,25 @@ class ZarrcoreEngine:
                 count += 1
         return count
 
-    def run(self, op: str, path: str, index: int, zarr_format: int) -> Measurement:
+    def run(
+        self, op: str, path: str, index: int, zarr_format: int, box: Box | None = None
+    ) -> Measurement:
         if op == "slice":
             if path not in self._open:
                 self._open[path] = self._zc.open_array(path, mode="r")
             return _timed_slice(self._open[path], index)
+        if op == "region":
+            from zarrcore.store.wrappers import CountingStore
+            from zarrcore.url import open_store
+
+            key = f"counted:{path}"
+            if key not in self._open:
+                store = CountingStore(open_store(path, mode="r"))
+                self._open[key] = (store, self._zc.open_array(store, mode="r"))
+            store, arr = self._open[key]
+            store.reset()
+            measurement = _timed_slice(arr, index, box)
+            return dataclasses.replace(measurement, reads=store.reads)
         if op == "open_list":
             cpu = time.process_time()
             start = time.perf_counter()
@@ -113,11 +140,13 @@ class Zarr2Engine:
             count += self._count_arrays(child)
         return count
 
-    def run(self, op: str, path: str, index: int, zarr_format: int) -> Measurement:
-        if op == "slice":
+    def run(
+        self, op: str, path: str, index: int, zarr_format: int, box: Box | None = None
+    ) -> Measurement:
+        if op in ("slice", "region"):
             if path not in self._open:
                 self._open[path] = self._zarr.open_array(path, mode="r")
-            return _timed_slice(self._open[path], index)
+            return _timed_slice(self._open[path], index, box if op == "region" else None)
         if op == "open_list":
             cpu = time.process_time()
             start = time.perf_counter()
@@ -137,12 +166,20 @@ class RefEngine:
 
     def supports(self, op: str, zarr_format: int) -> bool:
         if self._engine_id == "tensorstore":
-            return op == "slice"  # tensorstore has no hierarchy / consolidated API
+            return op in ("slice", "region")  # no hierarchy / consolidated API
         return True
 
-    def run(self, op: str, path: str, index: int, zarr_format: int) -> Measurement:
+    def run(
+        self, op: str, path: str, index: int, zarr_format: int, box: Box | None = None
+    ) -> Measurement:
+        extra: dict[str, Any] = {} if box is None else {"box": list(box)}
         reply = self._worker.call(
-            op=op, engine=self._engine_id, path=path, index=index, zarr_format=zarr_format
+            op=op,
+            engine=self._engine_id,
+            path=path,
+            index=index,
+            zarr_format=zarr_format,
+            **extra,
         )
         return Measurement(
             float(reply["seconds"]), int(reply["checksum"]), reply.get("cpu_seconds")

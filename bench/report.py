@@ -41,7 +41,7 @@ def rows(results: Sequence[CaseResult]) -> list[list[str]]:
     table = []
     for result in results:
         if result.skipped:
-            table.append([result.case.name, "-", "-", "-", "-", "-", "-", "-", result.skipped])
+            table.append([result.case.name, "-", "-", "-", "-", "-", "-", "-", "-", result.skipped])
             continue
         for name, record in result.engines.items():
             note = record.error or ""
@@ -58,6 +58,7 @@ def rows(results: Sequence[CaseResult]) -> list[list[str]]:
                     _ms(max(secs) if secs else None),
                     str(len(secs)),
                     _ratio(result, name),
+                    str(max(record.reads)) if record.reads else "-",
                     note,
                 ]
             )
@@ -73,6 +74,7 @@ HEADERS = [
     "max ms",
     "n",
     "time / zarrcore",
+    "store reads",
     "note",
 ]
 

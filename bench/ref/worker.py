@@ -55,18 +55,28 @@ def _versions() -> dict[str, Any]:
 _OPEN: dict[tuple[str, str], Any] = {}
 
 
-def _slice_zarr3(path: str, index: int) -> tuple[float, np.ndarray]:
+def _selection(index: int, box: list[int] | None) -> Any:
+    if box is None:
+        return index
+    y0, y1, x0, x1 = box
+    return (index, slice(y0, y1), slice(x0, x1))
+
+
+def _slice_zarr3(path: str, index: int, box: list[int] | None = None) -> tuple[float, np.ndarray]:
     import zarr
 
     if ("zarr3", path) not in _OPEN:
         _OPEN["zarr3", path] = zarr.open_array(path, mode="r")
     arr = _OPEN["zarr3", path]
+    selection = _selection(index, box)
     start = _start()
-    data = arr[index]
+    data = arr[selection]
     return _stop(start), np.asarray(data)
 
 
-def _slice_tensorstore(path: str, index: int, zarr_format: int) -> tuple[float, np.ndarray]:
+def _slice_tensorstore(
+    path: str, index: int, zarr_format: int, box: list[int] | None = None
+) -> tuple[float, np.ndarray]:
     import tensorstore as ts
 
     if ("tensorstore", path) not in _OPEN:
@@ -74,8 +84,9 @@ def _slice_tensorstore(path: str, index: int, zarr_format: int) -> tuple[float, 
         spec = {"driver": driver, "kvstore": {"driver": "file", "path": path}}
         _OPEN["tensorstore", path] = ts.open(spec, read=True).result()
     arr = _OPEN["tensorstore", path]
+    selection = _selection(index, box)
     start = _start()
-    data = arr[index].read().result()
+    data = arr[selection].read().result()
     return _stop(start), np.asarray(data)
 
 
@@ -141,12 +152,13 @@ def _handle(cmd: dict[str, Any]) -> dict[str, Any]:
     op = cmd["op"]
     if op == "versions":
         return _versions()
-    if op == "slice":
+    if op in ("slice", "region"):
         engine = cmd["engine"]
+        box = cmd.get("box") if op == "region" else None
         if engine == "zarr3":
-            seconds, data = _slice_zarr3(cmd["path"], cmd["index"])
+            seconds, data = _slice_zarr3(cmd["path"], cmd["index"], box)
         elif engine == "tensorstore":
-            seconds, data = _slice_tensorstore(cmd["path"], cmd["index"], cmd["zarr_format"])
+            seconds, data = _slice_tensorstore(cmd["path"], cmd["index"], cmd["zarr_format"], box)
         else:
             raise ValueError(f"unknown engine {engine}")
         return {"seconds": seconds, "checksum": synthetic.checksum(data), "shape": data.shape}

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from bench import report
-from bench.cases import CASES, ZARR2, ZARRCORE
+from bench.cases import CASES, ZARR2, ZARRCORE, Case, Target, _at_most_reads
 from bench.datasets import SMOKE
 from bench.engines import Engine, Zarr2Engine, ZarrcoreEngine
-from bench.run import run_all
+from bench.run import region_box, run_all
 
 pytestmark = pytest.mark.interop
 
@@ -73,3 +73,35 @@ def test_sharded_case_is_skipped_without_reference_engines(tmp_path: Path) -> No
     )
     assert results[0].skipped
     assert results[0].target_met() is None
+
+
+def test_region_reads_one_chunk_box_and_counts_zarrcore_store_reads(tmp_path: Path) -> None:
+    if ZarrcoreEngine.available() is not None:
+        pytest.skip("zarrcore lacks the API the bench needs")
+    case = Case(
+        "thin_region",
+        "one chunk of a v2 frame",
+        "thin",
+        "region",
+        Target("one store read", _at_most_reads(1)),
+    )
+    results = run_all(
+        [case],
+        SMOKE,
+        [ZarrcoreEngine(), Zarr2Engine()],
+        tmp_path,
+        repeat=3,
+        warmup=0,
+        ref_worker=lambda: None,
+        log=lambda _msg: None,
+    )
+    result = results[0]
+    for record in result.engines.values():
+        assert record.error is None and record.mismatches == 0, record
+    assert result.engines[ZARRCORE].reads == [1, 1, 1]
+    assert result.engines[ZARR2].reads == []
+    assert result.most_reads() == {ZARRCORE: 1}
+    assert result.target_met() is True
+    boxes = {region_box(SMOKE["thin"], case.index(rep, 4)) for rep in range(3)}
+    assert len(boxes) > 1  # the box moves between repetitions
+    assert "| 1 |" in report._markdown_table(results)
