@@ -17,9 +17,11 @@ container holds such names and, if so, reads, lists and writes them that way.
 from __future__ import annotations
 
 import builtins
+import functools
 import os
 import threading
 from collections.abc import Callable, Iterator
+from types import ModuleType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -32,32 +34,36 @@ from zarrcore.errors import (
 from zarrcore.store.base import Store, normalize_key
 from zarrcore.store.remote import (
     RemoteOptions,
-    missing_client,
     query_defaults,
+    require,
     unavailable,
     unknown_options,
 )
 
-try:
-    import azure.core.exceptions as azure_errors
-    from azure.core.pipeline.transport import RequestsTransport
-    from azure.storage.blob import ContainerClient, ExponentialRetry
-except ImportError:  # pragma: no cover - exercised only without the extra
-    ContainerClient = None  # type: ignore[assignment,misc]
-    ExponentialRetry = object  # type: ignore[assignment,misc]
-
 T = TypeVar("T")
 
+_PACKAGE = "azure-storage-blob"
 
-class _BoundedRetry(ExponentialRetry):
+
+def _require(module_name: str, url: str) -> ModuleType:
+    return require(module_name, "azure", url=url, package=_PACKAGE)
+
+
+@functools.cache
+def _bounded_retry_class(blob: ModuleType) -> type[Any]:
     """azure-storage's retry with our bound and backoff (its default waits 15 s first)."""
 
-    def __init__(self, options: RemoteOptions) -> None:
-        super().__init__(retry_total=options.retries, retry_to_secondary=False)
-        self._options = options
+    exponential_retry: Any = blob.ExponentialRetry
 
-    def get_backoff_time(self, settings: dict[str, Any]) -> float:
-        return self._options.backoff(int(settings["count"]) + 1)
+    class BoundedRetry(exponential_retry):  # type: ignore[misc]  # a lazily imported base
+        def __init__(self, options: RemoteOptions) -> None:
+            super().__init__(retry_total=options.retries, retry_to_secondary=False)
+            self._options = options
+
+        def get_backoff_time(self, settings: dict[str, Any]) -> float:
+            return self._options.backoff(int(settings["count"]) + 1)
+
+    return BoundedRetry
 
 
 class AzureBlobStore(Store):
@@ -77,6 +83,7 @@ class AzureBlobStore(Store):
         options: RemoteOptions | None = None,
     ) -> None:
         super().__init__(url, read_only=read_only)
+        self._errors = _require("azure.core.exceptions", url)
         self._container = container_client
         self.container = str(container_client.container_name)
         self.prefix = normalize_key(prefix)
@@ -87,8 +94,9 @@ class AzureBlobStore(Store):
 
     @classmethod
     def from_url(cls, url: str, *, read_only: bool, **options: Any) -> AzureBlobStore:
-        if ContainerClient is None:
-            raise missing_client("azure-storage-blob", "azure", url)
+        blob = _require("azure.storage.blob", url)
+        transport = _require("azure.core.pipeline.transport", url)
+        requests = _require("requests", url)
         options = dict(options)
         query_defaults(url, ("account_url", "account_name", "anon"), options)
         opts = RemoteOptions.pop_from(options)
@@ -100,30 +108,27 @@ class AzureBlobStore(Store):
         check_container = bool(options.pop("check_container", True))
         client_kwargs = _credential_kwargs(options, account_host)
         unknown_options("azure", options, url)
-        import requests
-        from requests.adapters import HTTPAdapter
-
         session = requests.Session()
-        adapter = HTTPAdapter(pool_maxsize=max(opts.max_concurrency, 4))
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(opts.max_concurrency, 4))
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         common: dict[str, Any] = {
-            "transport": RequestsTransport(
+            "transport": transport.RequestsTransport(
                 session=session,
                 session_owner=True,
                 connection_timeout=opts.connect_timeout_s,
                 read_timeout=opts.timeout_s,
             ),
-            "retry_policy": _BoundedRetry(opts),
+            "retry_policy": _bounded_retry_class(blob)(opts),
         }
         connection_string = client_kwargs.pop("connection_string", None)
         try:
             if connection_string:
-                client = ContainerClient.from_connection_string(
+                client = blob.ContainerClient.from_connection_string(
                     connection_string, container, **client_kwargs, **common
                 )
             else:
-                client = ContainerClient(container_name=container, **client_kwargs, **common)
+                client = blob.ContainerClient(container_name=container, **client_kwargs, **common)
         except ValueError as exc:
             raise StoreError(f"bad azure credentials or account URL: {exc}", url=url) from None
         store = cls(client, url=url, prefix=prefix, read_only=read_only, options=opts)
@@ -167,6 +172,7 @@ class AzureBlobStore(Store):
             raise self._translate(exc, key) from None
 
     def _translate(self, exc: BaseException, key: str | None) -> ZarrcoreError:
+        azure_errors = self._errors
         code = str(getattr(exc, "error_code", "") or "")
         status = getattr(exc, "status_code", None)
         if isinstance(exc, azure_errors.ResourceNotFoundError) or status == 404:

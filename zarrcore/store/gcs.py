@@ -17,8 +17,8 @@ from zarrcore.errors import NotFoundError, StoreError
 from zarrcore.store.fsspec_store import FsspecStore
 from zarrcore.store.remote import (
     RemoteOptions,
-    missing_client,
     query_defaults,
+    require,
     unknown_options,
 )
 
@@ -39,10 +39,7 @@ class GCSStore(FsspecStore):
         check_bucket = bool(options.pop("check_bucket", True))
         fs = options.pop("fs", None)
         if fs is None:
-            try:
-                import gcsfs
-            except ImportError:
-                raise missing_client("gcsfs", "gcs", url) from None
+            gcsfs = require("gcsfs", "gcs", url=url)
             token = "anon" if options.pop("anon", False) else options.pop("token", None)
             fs_kwargs: dict[str, Any] = {
                 "token": token,

@@ -26,14 +26,7 @@ from zarrcore.errors import (
     UnsupportedError,
 )
 from zarrcore.store.base import Store, normalize_key, slice_range
-from zarrcore.store.remote import RemoteOptions, missing_client, unavailable, unknown_options
-
-try:
-    import urllib3
-    from urllib3.exceptions import HTTPError as Urllib3Error
-    from urllib3.exceptions import MaxRetryError, ProtocolError, TimeoutError
-except ImportError:  # pragma: no cover - exercised only without the extra
-    urllib3 = None  # type: ignore[assignment]
+from zarrcore.store.remote import RemoteOptions, require, unavailable, unknown_options
 
 _MAX_REDIRECTS = 5
 
@@ -56,8 +49,8 @@ class HTTPStore(Store):
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(base_url, read_only=True)
-        if urllib3 is None:
-            raise missing_client("urllib3", "http", base_url)
+        urllib3 = require("urllib3", "http", url=base_url)
+        self._errors = require("urllib3.exceptions", "http", url=base_url)
         parts = urlsplit(base_url)
         self._scheme, self._netloc = parts.scheme, parts.netloc
         self._base_path = parts.path.rstrip("/")
@@ -109,6 +102,7 @@ class HTTPStore(Store):
         raise StoreError("too many redirects", url=self.url, key=key)
 
     def _send(self, method: str, url: str, key: str, headers: dict[str, str] | None) -> Any:
+        errors = self._errors
         try:
             return self._http.request(
                 method,
@@ -117,10 +111,10 @@ class HTTPStore(Store):
                 preload_content=True,
                 redirect=False,
             )
-        except (MaxRetryError, TimeoutError, ProtocolError) as exc:
+        except (errors.MaxRetryError, errors.TimeoutError, errors.ProtocolError) as exc:
             reason = getattr(exc, "reason", None) or exc
             raise unavailable("http server", self.url, key, reason) from None
-        except Urllib3Error as exc:
+        except errors.HTTPError as exc:
             raise StoreError(f"http error: {type(exc).__name__}", url=self.url, key=key) from None
 
     def _check_status(self, response: Any, key: str) -> Any:

@@ -27,17 +27,11 @@ from zarrcore.errors import (
 from zarrcore.store.base import Store, normalize_key
 from zarrcore.store.remote import (
     RemoteOptions,
-    missing_client,
+    require,
     unavailable,
     unknown_options,
     with_retries,
 )
-
-try:
-    import pymongo
-    import pymongo.errors as mongo_errors
-except ImportError:  # pragma: no cover - exercised only without the extra
-    pymongo = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
@@ -66,6 +60,7 @@ class MongoDBStore(Store):
         options: RemoteOptions | None = None,
     ) -> None:
         super().__init__(url, read_only=read_only)
+        self._errors = require("pymongo.errors", "mongodb", url=url)
         self._client = client
         self.database = database
         self.collection_name = collection
@@ -75,8 +70,7 @@ class MongoDBStore(Store):
 
     @classmethod
     def from_url(cls, url: str, *, read_only: bool, **options: Any) -> MongoDBStore:
-        if pymongo is None:
-            raise missing_client("pymongo", "mongodb", url)
+        pymongo = require("pymongo", "mongodb", url=url)
         opts = RemoteOptions.pop_from(options)
         parts = urlsplit(url)
         query = parse_qsl(parts.query, keep_blank_values=True)
@@ -110,9 +104,10 @@ class MongoDBStore(Store):
 
     # -- helpers --------------------------------------------------------------------------
     def _call(self, call: Callable[[], T], key: str | None, what: str = "request") -> T:
+        mongo_errors = self._errors
         try:
             return with_retries(
-                call, self.options, is_transient=_is_transient, describe=f"mongodb {what}"
+                call, self.options, is_transient=self._is_transient, describe=f"mongodb {what}"
             )
         except ZarrcoreError:
             raise
@@ -132,6 +127,12 @@ class MongoDBStore(Store):
             raise unavailable("mongodb server", self.url, key, exc) from None
         except mongo_errors.PyMongoError as exc:
             raise StoreError(f"mongodb error: {exc}", url=self.url, key=key) from None
+
+    def _is_transient(self, exc: BaseException) -> bool:
+        errors = self._errors
+        if isinstance(exc, errors.ServerSelectionTimeoutError):
+            return False  # already waited connect_timeout_s for a server: it is down
+        return isinstance(exc, (errors.AutoReconnect, errors.NetworkTimeout))
 
     # -- reading --------------------------------------------------------------------------
     def get(self, key: str) -> bytes:
@@ -211,11 +212,3 @@ def _prefix_query(prefix: str) -> dict[str, Any]:
     if not prefix:
         return {}
     return {"key": {"$gte": prefix, "$lt": prefix + "\uffff"}}
-
-
-def _is_transient(exc: BaseException) -> bool:
-    if pymongo is None:
-        return False
-    if isinstance(exc, mongo_errors.ServerSelectionTimeoutError):
-        return False  # already waited connect_timeout_s for a server: it is down
-    return isinstance(exc, (mongo_errors.AutoReconnect, mongo_errors.NetworkTimeout))

@@ -17,19 +17,11 @@ from zarrcore.errors import AuthenticationError, NotFoundError, StoreError, Zarr
 from zarrcore.store.base import Store, normalize_key
 from zarrcore.store.remote import (
     RemoteOptions,
-    missing_client,
+    require,
     unavailable,
     unknown_options,
     with_retries,
 )
-
-try:
-    import redis
-    import redis.exceptions as redis_errors
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
-except ImportError:  # pragma: no cover - exercised only without the extra
-    redis = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
@@ -57,6 +49,7 @@ class RedisStore(Store):
         options: RemoteOptions | None = None,
     ) -> None:
         super().__init__(url, read_only=read_only)
+        self._errors = require("redis.exceptions", "redis", url=url)
         self._client = client
         self.prefix = prefix
         self.options = options or RemoteOptions()
@@ -64,8 +57,9 @@ class RedisStore(Store):
 
     @classmethod
     def from_url(cls, url: str, *, read_only: bool, **options: Any) -> RedisStore:
-        if redis is None:
-            raise missing_client("redis", "redis", url)
+        redis = require("redis", "redis", url=url)
+        backoff = require("redis.backoff", "redis", url=url)
+        retry = require("redis.retry", "redis", url=url)
         opts = RemoteOptions.pop_from(options)
         parts = urlsplit(url)
         query = dict(parse_qsl(parts.query))
@@ -85,7 +79,7 @@ class RedisStore(Store):
             ssl=parts.scheme == "rediss",
             socket_timeout=opts.timeout_s,
             socket_connect_timeout=opts.connect_timeout_s,
-            retry=Retry(NoBackoff(), 0),  # retries are ours: bounded, with backoff
+            retry=retry.Retry(backoff.NoBackoff(), 0),  # retries are ours: bounded, with backoff
             max_connections=max(opts.max_concurrency, 4),
         )
         return cls(client, url=url, prefix=prefix, read_only=read_only, options=opts)
@@ -95,9 +89,10 @@ class RedisStore(Store):
         return f"{self.prefix}:{key}"
 
     def _call(self, call: Callable[[], T], key: str | None, what: str = "request") -> T:
+        redis_errors = self._errors
         try:
             return with_retries(
-                call, self.options, is_transient=_is_transient, describe=f"redis {what}"
+                call, self.options, is_transient=self._is_transient, describe=f"redis {what}"
             )
         except ZarrcoreError:
             raise
@@ -116,6 +111,12 @@ class RedisStore(Store):
             raise StoreError(f"redis error: {text}", url=self.url, key=key) from None
         except redis_errors.RedisError as exc:
             raise StoreError(f"redis error: {exc}", url=self.url, key=key) from None
+
+    def _is_transient(self, exc: BaseException) -> bool:
+        errors = self._errors
+        if isinstance(exc, errors.AuthenticationError):
+            return False
+        return isinstance(exc, (errors.ConnectionError, errors.TimeoutError))
 
     # -- reading --------------------------------------------------------------------------
     def get(self, key: str) -> bytes:
@@ -229,9 +230,3 @@ class RedisStore(Store):
     def close(self) -> None:
         super().close()
         self._client.close()
-
-
-def _is_transient(exc: BaseException) -> bool:
-    if redis is None or isinstance(exc, redis_errors.AuthenticationError):
-        return False
-    return isinstance(exc, (redis_errors.ConnectionError, redis_errors.TimeoutError))

@@ -14,11 +14,13 @@ Permanent failures (missing key, bad credentials) are never retried.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
+from types import ModuleType
 from typing import Any, TypeVar
 
 from zarrcore.errors import StoreUnavailableError, UnsupportedError
@@ -95,11 +97,19 @@ def unknown_options(scheme: str, options: Mapping[str, Any], url: str) -> None:
         raise UnsupportedError(f"unknown {scheme} store option(s): {names}", url=url)
 
 
-def missing_client(package: str, extra: str, url: str) -> UnsupportedError:
-    """The error raised when a store's client library is not installed."""
-    return UnsupportedError(
-        f"this store needs the {package!r} package (pip install 'zarrscope[{extra}]')", url=url
-    )
+def require(module_name: str, extra: str, *, url: str, package: str | None = None) -> ModuleType:
+    """Import a store's optional client module when the store is opened, never at start-up.
+
+    A missing client raises :class:`UnsupportedError` naming ``url``, the package (``package``
+    or the top-level module name) and the pip extra that installs it.
+    """
+    try:
+        return importlib.import_module(module_name)
+    except ImportError as exc:
+        name = package or module_name.partition(".")[0]
+        raise UnsupportedError(
+            f"this store needs the {name!r} package (pip install 'zarrscope[{extra}]')", url=url
+        ) from exc
 
 
 def unavailable(what: str, url: str, key: str | None, exc: BaseException) -> StoreUnavailableError:

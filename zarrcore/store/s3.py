@@ -22,8 +22,8 @@ from zarrcore.errors import NotFoundError, StoreError
 from zarrcore.store.fsspec_store import FsspecStore
 from zarrcore.store.remote import (
     RemoteOptions,
-    missing_client,
     query_defaults,
+    require,
     unknown_options,
 )
 
@@ -51,10 +51,7 @@ class S3Store(FsspecStore):
 
     @classmethod
     def from_url(cls, url: str, *, read_only: bool, **options: Any) -> S3Store:
-        try:
-            import s3fs
-        except ImportError:
-            raise missing_client("s3fs", "s3", url) from None
+        s3fs = require("s3fs", "s3", url=url)
         options = dict(options)
         query_defaults(url, ("endpoint_url", "region", "profile", "anon"), options)
         opts = RemoteOptions.pop_from(options)
