@@ -25,7 +25,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 DECODE_PREFIX = "zarrcore-decode"
@@ -106,65 +106,72 @@ def decode_pool() -> ThreadPoolExecutor:
 
 def run_all(tasks: Sequence[Callable[[], None]]) -> None:
     """Run ``tasks`` on the decode pool and wait; re-raise the first error once every
-    thread has stopped. Inline for a single task and on a thread already doing engine
-    work. The pool's threads take tasks from one shared iterator, so a slow or
-    descheduled thread holds up at most the one task it is running."""
+    task has run. Inline for a single task and on a thread already doing engine work."""
     if len(tasks) <= 1 or on_engine_thread():
         for task in tasks:
             task()
         return
-    pool = decode_pool()
-    shared = iter(tasks)  # list iterators hand out each item once, across threads too
+    with stream_tasks() as submit:
+        for task in tasks:
+            submit(task)
 
-    def drain() -> None:
-        for task in shared:
-            task()
 
-    workers = min(len(tasks), pool._max_workers)
-    futures: list[Future[None]] = [pool.submit(drain) for _ in range(workers)]
-    error: BaseException | None = None
-    for future in futures:
-        failure = future.exception()
-        if failure is not None and error is None:
-            error = failure
-    if error is not None:
-        raise error
+#: how long a caller waits for a decode thread to take up its tasks before it runs them
+#: itself (every thread busy with other reads, e.g. the app's prefetch)
+PICKUP_WAIT_S = 0.002
 
 
 class TaskStream:
     """Tasks handed to the decode threads while the caller is still producing them.
 
     The threads are started first, so their wake-up overlaps the caller's planning, and
-    each task starts as soon as it exists. Use :func:`stream_tasks`.
+    each task starts as soon as it exists. If no decode thread has taken up the stream
+    when the caller is done producing (all of them busy with other reads), the caller runs
+    the queued tasks itself instead of waiting behind that other work. Use
+    :func:`stream_tasks`.
     """
 
     def __init__(self, pool: ThreadPoolExecutor, workers: int) -> None:
         self._queue: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self._error: BaseException | None = None
         self._error_lock = threading.Lock()
+        self._started = threading.Event()
         self._futures = [pool.submit(self._drain) for _ in range(workers)]
 
+    def _run(self, task: Callable[[], None]) -> None:
+        try:
+            task()
+        except BaseException as exc:  # re-raised by the caller in finish()
+            with self._error_lock:
+                if self._error is None:
+                    self._error = exc
+
     def _drain(self) -> None:
+        self._started.set()
         while True:
             task = self._queue.get()
             if task is None:
                 return
-            if self._error is not None:
-                continue  # a task failed: skip the rest, keep taking them off the queue
-            try:
-                task()
-            except BaseException as exc:  # re-raised by the caller in finish()
-                with self._error_lock:
-                    if self._error is None:
-                        self._error = exc
+            self._run(task)
 
     def put(self, task: Callable[[], None]) -> None:
         self._queue.put(task)
 
     def finish(self) -> None:
-        for _ in self._futures:
+        """Wait until every task has run; re-raise the first error."""
+        if not self._started.wait(PICKUP_WAIT_S):
+            with engine_work():
+                while True:
+                    try:
+                        task = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if task is not None:
+                        self._run(task)
+        waiting = [future for future in self._futures if not future.cancel()]
+        for _ in waiting:
             self._queue.put(None)
-        for future in self._futures:
+        for future in waiting:
             future.result()
         if self._error is not None:
             raise self._error

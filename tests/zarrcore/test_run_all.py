@@ -159,3 +159,33 @@ def test_stream_tasks_reraises_the_first_error_after_every_thread_stopped() -> N
     # that depends on thread timing, so only the exit state is checked
     assert len(ran) <= 50
     assert not on_engine_thread()
+
+
+def test_a_busy_pool_does_not_hold_up_a_new_read() -> None:
+    """Every decode thread busy with other work (e.g. the app's prefetch): the caller runs
+    its own tasks instead of queueing behind that work."""
+    from zarrcore.engine_threads import decode_pool
+
+    pool = decode_pool()
+    release = threading.Event()
+    blockers_started = threading.Barrier(pool._max_workers + 1)
+
+    def blocker() -> None:
+        blockers_started.wait(30)
+        release.wait(60)
+
+    blocked = [pool.submit(blocker) for _ in range(pool._max_workers)]
+    try:
+        blockers_started.wait(30)
+        done: list[int] = []
+        fetch._run_all([lambda i=i: done.append(i) for i in range(8)])
+        assert sorted(done) == list(range(8))
+        with stream_tasks() as submit:
+            for i in range(8, 12):
+                submit(lambda i=i: done.append(i))
+        assert sorted(done) == list(range(12))
+        assert not on_engine_thread()
+    finally:
+        release.set()
+        for future in blocked:
+            future.result()
