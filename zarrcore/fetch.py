@@ -151,7 +151,8 @@ def decode_chunk_into(
     chunk = codec.decode(data, key=key, url=url)
     # the trailing Ellipsis keeps a 0-d selection an array: a bare () would yield the
     # element itself, and a vlen-array element (an ndarray) would then be broadcast
-    dest[...] = chunk[(*projection.chunk_selection, Ellipsis)]
+    index: tuple[Any, ...] = (*projection.chunk_selection, Ellipsis)
+    dest[...] = chunk[index]
 
 
 def _chunk_nbytes(meta: ArrayMetadata) -> int:
