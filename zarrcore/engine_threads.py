@@ -111,7 +111,7 @@ def run_all(tasks: Sequence[Callable[[], None]]) -> None:
         for task in tasks:
             task()
         return
-    with stream_tasks() as submit:
+    with stream_tasks(expected=len(tasks)) as submit:
         for task in tasks:
             submit(task)
 
@@ -178,9 +178,12 @@ class TaskStream:
 
 
 @contextmanager
-def stream_tasks(parallel: bool = True) -> Iterator[Callable[[Callable[[], None]], None]]:
+def stream_tasks(
+    parallel: bool = True, *, expected: int | None = None
+) -> Iterator[Callable[[Callable[[], None]], None]]:
     """``with stream_tasks() as submit: submit(task)...``: tasks run on the decode pool as
     they are submitted; the block's exit waits for all and re-raises the first error.
+    ``expected`` (how many tasks will come) bounds how many decode threads are woken.
     Inline (each task runs inside ``submit``) when ``parallel`` is False or on a thread
     already doing engine work."""
     if not parallel or on_engine_thread():
@@ -191,7 +194,8 @@ def stream_tasks(parallel: bool = True) -> Iterator[Callable[[Callable[[], None]
         yield run
         return
     pool = decode_pool()
-    stream = TaskStream(pool, pool._max_workers)
+    workers = pool._max_workers if expected is None else max(1, min(expected, pool._max_workers))
+    stream = TaskStream(pool, workers)
     try:
         yield stream.put
     finally:

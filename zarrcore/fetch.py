@@ -182,8 +182,9 @@ def read_selection(
         # the later ones are still being planned
         fill = _fill_value_for_out(target)
         # one shard: read inline here, its inner chunks fan out to the threads instead
-        parallel = sel.nchunks > 1 and sel.size * meta.dtype.itemsize >= INLINE_NBYTES
-        with stream_tasks(parallel) as submit:
+        nchunks = sel.nchunks
+        parallel = nchunks > 1 and sel.size * meta.dtype.itemsize >= INLINE_NBYTES
+        with stream_tasks(parallel, expected=nchunks) as submit:
             for projection in sel:
                 submit(_region_task(target, projection, out, fill, cancel))
         return out.reshape(sel.shape)
@@ -204,7 +205,7 @@ def read_selection(
         parallel = len(projections) > 1 and (
             len(projections) * _chunk_nbytes(meta) >= INLINE_NBYTES
         )
-        with stream_tasks(parallel) as submit:
+        with stream_tasks(parallel, expected=len(projections)) as submit:
             for p in projections:
                 submit(_read_decode_task(target, p, out, sel.covers_chunk(p), cancel))
         return out.reshape(sel.shape)
