@@ -100,6 +100,10 @@ def write_data(a, data, pattern):
         a[sparse(data.shape)] = data[sparse(data.shape)]
         last = tuple(slice(max(0, s - 1), s) for s in data.shape)
         a[last] = data[last]
+    elif pattern == "islands":  # three boxes: whole and partial inner chunks, empty shards
+        for k in range(3):
+            box = tuple(slice(k * s // 3 + 5, k * s // 3 + 5 + s // 5) for s in data.shape)
+            a[box] = data[box]
 
 def patch_fill(path, value):
     doc = os.path.join(path, "zarr.json")
@@ -181,6 +185,17 @@ def run_zarr3():
         elif ch == "shard_end": kw.update(shards=chunks); chunks = inner
         elif ch == "shard_blosc":
             kw.update(shards=chunks, compressors=BloscCodec(cname="zstd", clevel=3, shuffle="bitshuffle")); chunks = inner
+        elif ch == "shard_blosc_lz4":  # native bytes + blosc: the direct-decode read path
+            kw.update(shards=chunks, compressors=BloscCodec(cname="lz4", clevel=5, shuffle="shuffle")); chunks = inner
+        elif ch == "shard_nested":  # shards of shards (inner index at the start)
+            half = tuple(c // 2 if c % 2 == 0 else c for c in inner)
+            kw.update(compressors=None, serializer=ShardingCodec(chunk_shape=inner, codecs=[
+                ShardingCodec(chunk_shape=half, codecs=[ser, ZstdCodec()], index_location="start")]))
+        elif ch == "transpose_shard":  # transpose outside the sharding codec: the shard is
+            # transposed whole, so its inner chunks must tile both orientations
+            inner_t = tuple(math.gcd(a, b) for a, b in zip(chunks, chunks[::-1]))
+            kw.update(filters=TransposeCodec(order=rev), compressors=None,
+                      serializer=ShardingCodec(chunk_shape=inner_t, codecs=[ser, ZstdCodec()]))
         elif ch == "shard_start":
             kw.update(compressors=None, serializer=ShardingCodec(chunk_shape=inner, codecs=[ser, ZstdCodec()], index_location="start"))
         elif ch == "shard_start_gzip_big":

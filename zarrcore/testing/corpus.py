@@ -418,7 +418,9 @@ def zarr2_cases(full: bool = False) -> list[Case]:
                 sep="./"[s % 2],
                 pattern=PATTERNS[(i + s) % 4],
             )
-        if full or store in ("dir", "n5"):
+        # not on s3/azure: zarr 2.18 writes (and deletes) 20 000 keys there through fsspec,
+        # one request each, which alone outlasts the per-test timeout
+        if (full and store not in ("s3", "azure")) or store in ("dir", "n5"):
             add(
                 "u2",
                 store=store,

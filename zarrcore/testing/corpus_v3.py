@@ -93,7 +93,12 @@ CHAINS = (
     "shard_noindexcrc",
     "shard_transpose",
     "shard_blosc",
+    "shard_blosc_lz4",
+    "shard_nested",
+    "transpose_shard",
 )
+#: chains whose chunk grid is a shard grid (the geometry's shard shape)
+SHARDED = (*(c for c in CHAINS if c.startswith("shard")), "transpose_shard")
 #: chains only valid for numeric (fixed-size, byte-order aware) types
 NUMERIC_ONLY = (
     "big",
@@ -116,6 +121,9 @@ GEOMS: dict[str, tuple[list[int], list[int], list[int] | None]] = {
     "empty_axis": ([0, 4], [2, 2], [4, 4]),
     "3d": ([6, 5, 9], [2, 3, 4], [4, 3, 8]),
     "chunks_gt_shape": ([5, 3], [8, 8], [16, 16]),
+    # big enough for the parallel paths: a read spans several shards (> fetch.INLINE_NBYTES)
+    # and one f8 shard decodes 1 MiB (sharding.PARALLEL_DECODE_NBYTES); partial edge shards
+    "big2d": ([700, 530], [64, 64], [512, 256]),
 }
 KEYS = ("default_slash", "default_dot", "v2_dot", "v2_slash")
 PATTERNS = ("full", "partial", "sparse", "none")
@@ -156,11 +164,13 @@ def _v3_case(
     ):
         return None
     shape, chunks, shards = GEOMS[geom]
-    if chain.startswith("shard") and dtype in ("V3", "struct"):
+    sharded = chain in SHARDED
+    if sharded and dtype in ("V3", "struct"):
         return None  # zarr 3.1 cannot write sharded void/structured arrays (unhashable scalar)
-    if chain.startswith("shard") and shards is None:
+    if sharded and shards is None:
         return None
-    if chain in ("transpose", "full_chain", "shard_transpose") and len(shape) < 2:
+    transposes = ("transpose", "full_chain", "shard_transpose", "transpose_shard")
+    if chain in transposes and len(shape) < 2:
         return None
     cid = f"zarr3-{store}-{dtype}-{chain}-{geom}-{keys}-{fill}-{pattern}{'-dims' if dims else ''}"
     return Case(
@@ -173,7 +183,7 @@ def _v3_case(
             "chain": chain,
             "shape": shape,
             "chunks": chunks,
-            "shards": shards if chain.startswith("shard") else None,
+            "shards": shards if sharded else None,
             "keys": keys,
             "fill": fill,
             "pattern": pattern,
@@ -203,7 +213,7 @@ def zarr3_cases(full: bool = False) -> list[Case]:
     # lossy numcodecs filters over NaN/inf data (numpy cast warnings must not fail reads)
     add(dtype="f8", chain="nc_delta", pattern="partial", fill="ninf")
     add(dtype="f2", chain="nc_fso", pattern="partial", fill="nan")
-    for i, geom in enumerate(GEOMS):
+    for i, geom in enumerate(g for g in GEOMS if g != "big2d"):
         for j, chain in enumerate(("default", "shard_end", "shard_start", "transpose")):
             add(
                 dtype=("f8", "i2", "string", "u2be")[(i + j) % 4],
@@ -211,6 +221,17 @@ def zarr3_cases(full: bool = False) -> list[Case]:
                 geom=geom,
                 pattern=PATTERNS[(i + j) % 4],
             )
+    # sharded reads through the hot paths (inner chunks decoded straight into the output or
+    # through a scratch buffer, several shards at once): sparse islands leave whole shards,
+    # whole inner chunks and parts of inner chunks unwritten
+    big = ("shard_blosc_lz4", "shard_start", "shard_start_gzip_big", "shard_blosc", "shard_end")
+    for i, chain in enumerate(big if full else big[:2]):
+        add(dtype=("f8", "i2", "u2be")[i % 3], chain=chain, geom="big2d", pattern="islands")
+    # a whole f8 shard (1 MiB) stored: its inner chunks decode on several threads
+    add(dtype="f8", chain="shard_blosc_lz4", geom="big2d", pattern="full")
+    if full:
+        for chain in ("shard_nested", "transpose_shard", "default", "blosc_lz4_shuffle"):
+            add(dtype="f8", chain=chain, geom="big2d", pattern="islands")
     for i, keys in enumerate(KEYS):
         for chain in ("default", "shard_end"):
             add(
