@@ -19,18 +19,26 @@ pytestmark = pytest.mark.interop
 
 WRITER = r"""
 import math, numpy as np, zarr
-from zarr.codecs import BloscCodec
-def pyramid(group, base, levels, axes, shards, name):
+from zarr.codecs import BloscCodec, BytesCodec, ShardingCodec
+def pyramid(group, base, levels, axes, shards, name, start=False, sparse=False):
     datasets = []
     data = base
     for level in range(levels):
         chunks = tuple(max(1, min(s, c)) for s, c in zip(data.shape, shards or (1, 8, 8, 8)[-data.ndim:]))
-        kw = {"shards": tuple(2 * c for c in chunks)} if shards else {}
+        blosc = BloscCodec(cname="zstd", clevel=3, shuffle="bitshuffle")
+        kw = {"shards": tuple(2 * c for c in chunks), "compressors": blosc} if shards else {"compressors": blosc}
+        if start:  # index at the start, big-endian inner chunks
+            kw = {"compressors": None, "serializer": ShardingCodec(chunk_shape=chunks, codecs=[
+                BytesCodec(endian="big"), blosc], index_location="start")}
+            chunks = tuple(2 * c for c in chunks)
         a = group.create_array(str(level), shape=data.shape, dtype=data.dtype, chunks=chunks,
-                               dimension_names=[ax["name"] for ax in axes],
-                               compressors=BloscCodec(cname="zstd", clevel=3, shuffle="bitshuffle"),
-                               fill_value=0, **kw)
-        a[...] = data
+                               dimension_names=[ax["name"] for ax in axes], fill_value=0, **kw)
+        if sparse:  # a corner and a band: missing shards, missing and partial inner chunks
+            h, w = data.shape[-2:]
+            a[..., : h // 2, : w // 3] = data[..., : h // 2, : w // 3]
+            a[..., h - 3 :, w // 2 : w // 2 + 5] = data[..., h - 3 :, w // 2 : w // 2 + 5]
+        else:
+            a[...] = data
         scale = [1.0] * (data.ndim - 2) + [0.5 * 2**level, 0.5 * 2**level]
         datasets.append({"path": str(level), "coordinateTransformations": [
             {"type": "scale", "scale": scale},
@@ -48,7 +56,8 @@ rng = np.random.default_rng(1)
 axes = [{"name": "c", "type": "channel"}, {"name": "y", "type": "space", "unit": "micrometer"},
         {"name": "x", "type": "space", "unit": "micrometer"}]
 img = rng.integers(0, 4000, (2, 37, 45)).astype("uint16")
-pyramid(root, img, 3, axes, (1, 8, 8) if args["sharded"] else None, "img")
+pyramid(root, img, 3, axes, (1, 8, 8) if args["sharded"] else None, "img",
+        start=args["start"], sparse=args["sparse"])
 labels = root.create_group("labels")
 labels.attrs["ome"] = {"version": "0.5", "labels": ["cells"]}
 cells = labels.create_group("cells")
@@ -63,7 +72,7 @@ if args["consolidated"]:
 result = {"attrs": dict(root.attrs), "cells": dict(cells.attrs)}
 """
 
-VARIANTS = ["plain", "sharded", "consolidated", "sharded-consolidated"]
+VARIANTS = ["plain", "sharded", "consolidated", "sharded-consolidated", "sharded-start-sparse"]
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +91,8 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, R
                 tag=variant,
                 sharded="sharded" in variant,
                 consolidated="consolidated" in variant,
+                start="start" in variant,
+                sparse="sparse" in variant,
             ),
         )
     return out
