@@ -247,6 +247,20 @@ def zarr3_cases(full: bool = False) -> list[Case]:
                 pattern="partial",
                 dims=True,
             )
+    # sharded arrays in a zip (ranged reads of zip members) and behind consolidated metadata
+    add(dtype="f4", chain="shard_start", store="zip", pattern="sparse")
+    add(dtype="f8", chain="shard_blosc_lz4", geom="big2d", store="zip", pattern="islands")
+    add(dtype="u2be", chain="shard_end", store="consolidated", pattern="sparse", dims=True)
+    if full:
+        for store in ("zip", "consolidated"):
+            for i, chain in enumerate(SHARDED):
+                add(
+                    dtype=("i2", "f8", "string", "u1")[i % 4],
+                    chain=chain,
+                    store=store,
+                    geom=("2d_edge", "3d")[i % 2],
+                    pattern=PATTERNS[i % 4],
+                )
     return sorted(out.values(), key=lambda c: c.id)
 
 
