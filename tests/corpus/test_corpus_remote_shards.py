@@ -15,7 +15,7 @@ from test_corpus import selections, shard_selections
 
 import zarrcore
 from zarrcore.testing.corpus import Case, same_data
-from zarrcore.testing.servers import require_env, unique_name
+from zarrcore.testing.servers import require_env, s3_client, unique_name
 from zarrcore.url import open_store
 
 pytestmark = [pytest.mark.interop, pytest.mark.filterwarnings("ignore::UserWarning")]
@@ -49,16 +49,8 @@ CASES = _pick()
 def remote(request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, Any]]]:
     """(URL prefix, zarrcore options) of a fresh bucket/container; removed afterwards."""
     if request.param == "s3":
-        import boto3
-
         endpoint = require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
-        client = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            aws_access_key_id=S3_KEY,
-            aws_secret_access_key=S3_SECRET,
-            region_name="us-east-1",
-        )
+        client = s3_client(endpoint, S3_KEY, S3_SECRET)
         bucket = unique_name("shards")
         client.create_bucket(Bucket=bucket)
         yield (

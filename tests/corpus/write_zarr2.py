@@ -112,20 +112,11 @@ S3_KEY, S3_SECRET = "corpus-key", "corpus-secret"
 
 
 def _s3(read: bool) -> Any:
-    import boto3
-
-    from zarrcore.testing.servers import require_env, unique_name
+    from zarrcore.testing.servers import require_env, s3_bucket
 
     endpoint = require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
     if not read:
-        bucket = unique_name("corpus")
-        boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            aws_access_key_id=S3_KEY,
-            aws_secret_access_key=S3_SECRET,
-            region_name="us-east-1",
-        ).create_bucket(Bucket=bucket)
+        bucket = s3_bucket(endpoint, "corpus", S3_KEY, S3_SECRET)
         REMOTE["s3"] = f"s3://{bucket}/corpus/root"
         REMOTE_OPTIONS["s3"] = {"endpoint_url": endpoint, "key": S3_KEY, "secret": S3_SECRET}
     return zarr.storage.FSStore(
@@ -428,15 +419,9 @@ def _cleanup(kind: str, url: str) -> None:
         client["zarrscope_corpus"].drop_collection(url.split("collection=")[1])
         client.close()
     elif kind == "s3":
-        import boto3
+        from zarrcore.testing.servers import s3_client
 
-        client = boto3.client(
-            "s3",
-            endpoint_url=REMOTE_OPTIONS["s3"]["endpoint_url"],
-            aws_access_key_id=S3_KEY,
-            aws_secret_access_key=S3_SECRET,
-            region_name="us-east-1",
-        )
+        client = s3_client(REMOTE_OPTIONS["s3"]["endpoint_url"], S3_KEY, S3_SECRET)
         bucket = url.split("/")[2]
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
             keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]

@@ -22,6 +22,7 @@ import threading
 import time
 import uuid
 from types import TracebackType
+from typing import Any
 
 import pytest
 
@@ -40,6 +41,27 @@ def require_env(name: str) -> str:
 def unique_name(stem: str = "t") -> str:
     """A short unique lowercase name usable as a bucket, container, prefix or collection."""
     return f"{stem}-{uuid.uuid4().hex[:12]}"
+
+
+def s3_client(endpoint: str, key: str = "testing", secret: str = "testing") -> Any:
+    """A boto3 S3 client for the loopback moto server at ``endpoint`` (tests set up and
+    remove buckets with it; zarrcore itself reads through s3fs)."""
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        region_name="us-east-1",
+    )
+
+
+def s3_bucket(endpoint: str, stem: str, key: str = "testing", secret: str = "testing") -> str:
+    """Create a fresh uniquely named bucket on the loopback moto server; its name."""
+    bucket = unique_name(stem)
+    s3_client(endpoint, key, secret).create_bucket(Bucket=bucket)
+    return bucket
 
 
 def free_port() -> int:

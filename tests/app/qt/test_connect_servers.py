@@ -17,6 +17,7 @@ from zarrcore.testing.servers import (
     StaticHTTPServer,
     free_port,
     require_env,
+    s3_client,
     unique_name,
 )
 from zarrcore.url import open_store
@@ -155,16 +156,8 @@ def test_redis_page_server_down(qtbot: QtBot) -> None:
 @pytest.fixture
 def s3_bucket() -> Iterator[tuple[str, str]]:
     endpoint = require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
-    import boto3
-
     bucket = unique_name("dlg")
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    )
+    client = s3_client(endpoint)
     client.create_bucket(Bucket=bucket)
     store = open_store(
         f"s3://{bucket}/data", mode="w", endpoint_url=endpoint, key="testing", secret="testing"

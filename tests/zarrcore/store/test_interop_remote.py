@@ -21,7 +21,7 @@ import zarrcore
 zarr = pytest.importorskip("zarr")
 numcodecs = pytest.importorskip("numcodecs")
 
-from zarrcore.testing.servers import require_env, unique_name  # noqa: E402
+from zarrcore.testing.servers import require_env, s3_client, unique_name  # noqa: E402
 
 pytestmark = [
     pytest.mark.interop,
@@ -248,17 +248,9 @@ def _azure() -> Backend:
 
 
 def _s3() -> Backend:
-    import boto3
-
     endpoint = require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
     bucket = unique_name("interop")
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id=S3_KEY,
-        aws_secret_access_key=S3_SECRET,
-        region_name="us-east-1",
-    )
+    client = s3_client(endpoint, S3_KEY, S3_SECRET)
     client.create_bucket(Bucket=bucket)
 
     def zarr_store() -> Any:

@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import numcodecs
 import numpy as np
 import pytest
@@ -15,7 +14,7 @@ import zarr
 
 import zarrcore
 from zarrcore.store.n5 import N5Store
-from zarrcore.testing.servers import unique_name
+from zarrcore.testing.servers import s3_client, unique_name
 
 pytestmark = [
     pytest.mark.s3,
@@ -29,13 +28,7 @@ KEY, SECRET = "n5-key", "n5-secret"
 
 @pytest.fixture
 def n5_on_s3(s3_endpoint: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        aws_access_key_id=KEY,
-        aws_secret_access_key=SECRET,
-        region_name="us-east-1",
-    )
+    client = s3_client(s3_endpoint, KEY, SECRET)
     bucket = unique_name("n5")
     client.create_bucket(Bucket=bucket)
     yield (

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from zarrcore.errors import AuthenticationError, NotFoundError, StoreUnavailableError
 from zarrcore.store.base import Store
 from zarrcore.store.s3 import S3Store
+from zarrcore.testing import servers
 from zarrcore.testing.servers import PrivateMoto, free_port, unique_name
 from zarrcore.testing.store_contract import StoreContract, StoreFactory
 from zarrcore.url import open_store
@@ -24,13 +24,7 @@ KEY, SECRET = "testing-key", "testing-secret-5xyz"
 
 @functools.cache
 def s3_client(endpoint: str) -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id=KEY,
-        aws_secret_access_key=SECRET,
-        region_name="us-east-1",
-    )
+    return servers.s3_client(endpoint, KEY, SECRET)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 import zarrcore
 from zarrcore.store.base import Store
 from zarrcore.store.wrappers import CountingStore
-from zarrcore.testing.servers import require_env, unique_name
+from zarrcore.testing.servers import require_env, s3_client, unique_name
 
 DATA = np.arange(64 * 48, dtype="u2").reshape(64, 48)
 StoreMaker = Callable[[bool], Store]
@@ -101,15 +101,7 @@ def test_redis_store() -> None:
 @pytest.fixture
 def s3_bucket() -> Iterator[tuple[str, str]]:
     endpoint = require_env("ZARRSCOPE_TEST_S3_ENDPOINT")
-    import boto3
-
-    client: Any = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id="testing-key",
-        aws_secret_access_key="testing-secret-5xyz",
-        region_name="us-east-1",
-    )
+    client: Any = s3_client(endpoint, "testing-key", "testing-secret-5xyz")
     name = unique_name("zs")
     client.create_bucket(Bucket=name)
     yield endpoint, name
