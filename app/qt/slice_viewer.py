@@ -376,7 +376,7 @@ class SliceViewerWidget(QWidget):
         if source.is_multiscale:
             levels_text = f"level {frame.level}/{len(source.levels) - 1}"
         if frame.step > 1:
-            levels_text += f" (every {frame.step}th pixel)"
+            levels_text += f" (1 in {frame.step} pixels shown: zoom in for all)"
         self.level_label.setText(levels_text.strip())
         self.frame_drawn.emit(frame)
         self._prefetch_neighbours(frame)
