@@ -15,13 +15,13 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from zarrcore.codecs.direct_decode import DirectDecoder, address, scratch
-from zarrcore.codecs.shard_plan import PlanCache
+from zarrcore.codecs.shard_plan import PlanCache, RegionPlan
 from zarrcore.codecs.v3_chain import ArrayBytesCodec, Buffer, ChunkSpec, CodecChain, guarded_decode
 from zarrcore.engine_threads import run_all
 from zarrcore.errors import CorruptChunkError, MetadataError, NotFoundError
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 MISSING = np.uint64(2**64 - 1)
 _MISSING_INT = 2**64 - 1
+#: a stored inner chunk a read needs: (out selection, inner selection or None, offset, nbytes)
+_Wanted = tuple[tuple[slice, ...], tuple[slice, ...] | None, int, int]
 #: decoded bytes of a region above which its inner chunks decode in parallel
 PARALLEL_DECODE_NBYTES = 1 << 20
 #: gap (bytes) below which two wanted inner chunks are fetched with one range
@@ -156,40 +158,44 @@ class ShardingCodec(ArrayBytesCodec):
         data = memoryview(data)  # inner chunks are sliced out without copying
         index = self.decode_index(self._index_bytes(data), key=key, url=url)
         out = fill_array(spec.shape, spec)
-        for coords, start, nbytes in self._present(index, len(data), key=key, url=url):
-            region = tuple(
-                slice(c * n, (c + 1) * n) for c, n in zip(coords, self.inner_shape, strict=True)
-            )
-            out[region] = guarded_decode(
+        plan = self._plans.get(tuple(slice(None) for _ in self.grid))
+        wanted, _ = self._locate(index, plan, len(data), key=key, url=url)
+        for out_sel, _, start, nbytes in wanted:
+            out[out_sel] = guarded_decode(
                 self.inner_chain, data[start : start + nbytes], key=key, url=url
             )
         return out
 
-    def _present(
+    def _locate(
         self,
         index: np.ndarray,
+        plan: RegionPlan,
         shard_nbytes: int | None,
         *,
         key: str,
         url: str,
-        coords_list: Sequence[tuple[int, ...]] | None = None,
-    ) -> Iterator[tuple[tuple[int, ...], int, int]]:
-        wanted = (
-            coords_list
-            if coords_list is not None
-            else itertools.product(*(range(g) for g in self.grid))
-        )
-        for coords in wanted:
-            offset, nbytes = (int(v) for v in index[coords])
-            if offset == int(MISSING) and nbytes == int(MISSING):
+    ) -> tuple[list[_Wanted], list[tuple[slice, ...]]]:
+        """Where the planned inner chunks are stored: ``(wanted, missing)``. ``wanted`` holds
+        ``(out selection, inner selection or None for the whole chunk, offset, nbytes)``,
+        ``missing`` the out selections of inner chunks not stored (fill value). An entry
+        past the end of a shard of known size is a corrupt shard."""
+        entries = index.reshape(-1, 2).tolist()  # python ints: no numpy scalar per chunk
+        wanted: list[_Wanted] = []
+        missing: list[tuple[slice, ...]] = []
+        for flat, out_sel, inner_sel, whole_chunk in plan.chunks:
+            offset, nbytes = entries[flat]
+            if offset == _MISSING_INT and nbytes == _MISSING_INT:
+                missing.append(out_sel)
                 continue
             if shard_nbytes is not None and offset + nbytes > shard_nbytes:
                 raise CorruptChunkError(
-                    f"shard index points past the end of the shard (inner chunk {coords})",
+                    "shard index points past the end of the shard (inner chunk "
+                    f"{tuple(int(c) for c in np.unravel_index(flat, self.grid))})",
                     url=url,
                     key=key,
                 )
-            yield tuple(coords), offset, nbytes
+            wanted.append((out_sel, None if whole_chunk else inner_sel, offset, nbytes))
+        return wanted, missing
 
     # -- partial reads ----------------------------------------------------------------------
     def read_index(self, store: Store, key: str) -> np.ndarray | None:
@@ -238,24 +244,9 @@ class ShardingCodec(ArrayBytesCodec):
             if maybe_index is None:
                 return None
             index = maybe_index
-        shard_nbytes = len(whole) if whole is not None else None
-        entries = index.reshape(-1, 2).tolist()  # python ints: no numpy scalar per chunk
-        wanted: list[tuple[tuple[slice, ...], tuple[slice, ...] | None, int, int]] = []
-        missing: list[tuple[slice, ...]] = []
-        for flat, out_sel, inner_sel, whole_chunk in plan.chunks:
-            offset, nbytes = entries[flat]
-            if offset == _MISSING_INT and nbytes == _MISSING_INT:
-                missing.append(out_sel)
-                continue
-            if shard_nbytes is not None and offset + nbytes > shard_nbytes:
-                raise CorruptChunkError(
-                    "shard index points past the end of the shard (inner chunk "
-                    f"{tuple(int(c) for c in np.unravel_index(flat, self.grid))})",
-                    url=url,
-                    key=key,
-                )
-            # None: the whole inner chunk is selected
-            wanted.append((out_sel, None if whole_chunk else inner_sel, offset, nbytes))
+        wanted, missing = self._locate(
+            index, plan, len(whole) if whole is not None else None, key=key, url=url
+        )
         if out is None:
             if not missing and spec.dtype.kind != "O":
                 out = np.empty(out_shape, dtype=spec.dtype)  # every element gets data
@@ -305,7 +296,7 @@ class ShardingCodec(ArrayBytesCodec):
         self,
         store: Store,
         key: str,
-        wanted: Sequence[tuple[tuple[slice, ...], tuple[slice, ...] | None, int, int]],
+        wanted: Sequence[_Wanted],
     ) -> list[tuple[tuple[slice, ...], tuple[slice, ...] | None, memoryview]]:
         """The stored bytes of each wanted inner chunk, fetched with ``store.get_ranges``
         (nearby chunks coalesced into one range), as views without copies."""

@@ -168,6 +168,24 @@ def test_shard_index_crc_mismatch_is_corruption_not_fill() -> None:
         codec.read_region(store, "c/0/0", (slice(0, 8), slice(0, 12)), spec)
 
 
+def test_shard_index_pointing_past_the_shard_is_corruption_naming_the_chunk() -> None:
+    codec, spec = _sharded()
+    shard = codec.encode(np.arange(96, dtype="u2").reshape(8, 12), spec)
+    index = codec.decode_index(codec._index_bytes(shard), key="k", url="u").copy()
+    index[1, 2, 0] = len(shard)  # a valid CRC, an offset beyond the end
+    broken = shard[: -codec.index_nbytes] + codec.index_chain.encode(index)
+    with pytest.raises(CorruptChunkError, match=r"past the end .*\(1, 2\)") as info:
+        codec.decode(broken, spec, key="c/0/0", url="u")
+    assert info.value.key == "c/0/0"
+    store = MemoryStore()
+    store.set("c/0/0", broken)
+    with pytest.raises(CorruptChunkError, match=r"past the end .*\(1, 2\)"):  # whole read
+        codec.read_region(store, "c/0/0", (slice(0, 8), slice(0, 12)), spec)
+    # a ranged read does not know the shard's size up front: the short range is reported
+    with pytest.raises(CorruptChunkError, match="truncated"):
+        codec.read_region(store, "c/0/0", (slice(4, 8), slice(8, 12)), spec)
+
+
 @pytest.mark.parametrize("location", ["start", "end"])
 def test_one_inner_chunk_costs_at_most_three_ranges(location: str) -> None:
     codec, spec = _sharded(location)
