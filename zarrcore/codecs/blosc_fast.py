@@ -51,18 +51,20 @@ def decompress(data: Any) -> bytes | None:
 def decompress_into(data: Any, target: np.ndarray) -> bool:
     """Decode one blosc frame straight into ``target`` (C-contiguous, exactly the frame's
     decoded size); False when this path does not apply (caller falls back)."""
-    if _blosc is None or len(data) < _HEADER.size or not target.flags.c_contiguous:
+    if not target.flags.c_contiguous or not target.flags.writeable:
         return False
-    version, _lz_version, _flags, _typesize, nbytes, _blocksize, cbytes = _HEADER.unpack_from(data)
-    if version not in (1, 2) or cbytes != len(data) or nbytes != target.nbytes:
-        return False
-    if not target.flags.writeable:
-        return False
-    _blosc.decompress_ptr(data, target.ctypes.data)
-    return True
+    return decompress_to(data, target.__array_interface__["data"][0], target.nbytes)
 
 
-def decompress_ptr(data: Any, address: int) -> None:
-    """Decode one blosc frame to ``address`` (room for the frame's decoded size, checked by
-    the caller from the header). Only call when :func:`available`."""
+def decompress_to(data: Any, address: int, nbytes: int) -> bool:
+    """Decode one blosc frame to ``address``, which has room for ``nbytes``; False (nothing
+    written) when this path does not apply: no python-blosc, or a header that does not
+    describe exactly ``data`` decoding to exactly ``nbytes`` (so a corrupt header can never
+    make blosc write past the buffer). Decoding errors propagate."""
+    if _blosc is None or len(data) < _HEADER.size:
+        return False
+    version, _lz_version, _flags, _typesize, size, _blocksize, cbytes = _HEADER.unpack_from(data)
+    if version not in (1, 2) or cbytes != len(data) or size != nbytes:
+        return False
     _blosc.decompress_ptr(data, address)
+    return True

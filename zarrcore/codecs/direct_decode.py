@@ -16,7 +16,6 @@ general path, which reports malformed data in its own words.
 
 from __future__ import annotations
 
-import struct
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +26,6 @@ from zarrcore.codecs import blosc_fast
 if TYPE_CHECKING:
     from zarrcore.codecs.v3_chain import CodecChain
 
-_HEADER = struct.Struct("<BBBBIII")  # versions, flags, typesize, nbytes, blocksize, cbytes
 #: largest scratch buffer kept per thread between reads (bigger ones are allocated per use)
 SCRATCH_KEEP_NBYTES = 8 << 20
 
@@ -87,13 +85,7 @@ class DirectDecoder:
     def into(self, data: memoryview, target: int) -> bool:
         """Decode the frame ``data`` to ``target`` (an address with room for the chunk);
         False, with ``target`` possibly half written, when this path does not apply."""
-        if len(data) < _HEADER.size:
-            return False
-        version, _, _, _, nbytes, _, cbytes = _HEADER.unpack_from(data)
-        if version not in (1, 2) or cbytes != len(data) or nbytes != self.nbytes:
-            return False
         try:
-            blosc_fast.decompress_ptr(data, target)
+            return blosc_fast.decompress_to(data, target, self.nbytes)
         except Exception:  # the general path decodes again and names the error
             return False
-        return True
