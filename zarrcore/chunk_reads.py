@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from zarrcore.errors import CancelledError
 from zarrcore.fetch import ArrayTarget, _run_all, fetch_values
 from zarrcore.indexing import SelectionError
 
@@ -51,16 +50,12 @@ def read_chunks(
     result: dict[Coords, np.ndarray | None] = {}
     lock = threading.Lock()
 
-    def check_cancel() -> None:
-        if cancel is not None and cancel.is_set():
-            raise CancelledError("read cancelled", url=target.store_url, key=target.path)
-
     tasks: list[Callable[[], None]] = []
     if target.codec.supports_partial_reads:
         for item in wanted:
 
             def region_task(item: Coords = item) -> None:
-                check_cancel()
+                target.check_cancel(cancel)
                 region = target.codec.read_region(
                     target.store, target.key(item), in_bounds_selection(target, item)
                 )
@@ -72,7 +67,7 @@ def read_chunks(
         return {item: result[item] for item in wanted}
     keys: dict[Coords, str] = {}
     values = fetch_values(target, wanted, keys_out=keys)
-    check_cancel()
+    target.check_cancel(cancel)
     for item in wanted:
         data = values[item]
         if data is None:
@@ -80,7 +75,7 @@ def read_chunks(
             continue
 
         def decode_task(item: Coords = item, data: bytes = data) -> None:
-            check_cancel()
+            target.check_cancel(cancel)
             chunk = target.codec.decode(data, key=keys[item], url=target.store_url)
             cropped = chunk[in_bounds_selection(target, item)]
             with lock:

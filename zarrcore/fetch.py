@@ -85,6 +85,11 @@ class ArrayTarget:
     def chunk_shape(self) -> tuple[int, ...]:
         return self.meta.chunks
 
+    def check_cancel(self, cancel: threading.Event | None) -> None:
+        """Raise CancelledError (naming the store and the array) once ``cancel`` is set."""
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("read cancelled", url=self.store_url, key=self.path)
+
     def fill_chunk(self) -> np.ndarray:
         """A new full chunk of fill values."""
         if self.meta.dtype.hasobject:
@@ -211,8 +216,7 @@ def read_selection(
         return out.reshape(sel.shape)
     keys: dict[tuple[int, ...], str] = {}
     values = fetch_values(target, (p.chunk_coords for p in projections), keys_out=keys)
-    if cancel is not None and cancel.is_set():
-        raise CancelledError("read cancelled", url=target.store_url, key=target.path)
+    target.check_cancel(cancel)
     fill = _fill_value_for_out(target)
     tasks: list[Callable[[], None]] = []
     for projection in projections:
@@ -238,8 +242,7 @@ def _read_decode_task(
     cancel: threading.Event | None,
 ) -> Callable[[], None]:
     def task() -> None:
-        if cancel is not None and cancel.is_set():
-            raise CancelledError("read cancelled", url=target.store_url, key=target.path)
+        target.check_cancel(cancel)
         coords = projection.chunk_coords
         key = target.key(coords)
         data = target.store._get_or_none(key)
@@ -266,8 +269,7 @@ def _decode_task(
     key: str | None = None,
 ) -> Callable[[], None]:
     def task() -> None:
-        if cancel is not None and cancel.is_set():
-            raise CancelledError("read cancelled", url=target.store_url, key=target.path)
+        target.check_cancel(cancel)
         decode_chunk_into(target, projection, data, out, covers_chunk=covers, key=key)
 
     return task
@@ -283,8 +285,7 @@ def _region_task(
     """Read one chunk's part of the selection with the codec's ranged reads (shards)."""
 
     def task() -> None:
-        if cancel is not None and cancel.is_set():
-            raise CancelledError("read cancelled", url=target.store_url, key=target.path)
+        target.check_cancel(cancel)
         key = target.key(projection.chunk_coords)
         dest = out[projection.out_selection] if out.ndim else out
         region = target.codec.read_region(target.store, key, projection.chunk_selection, out=dest)

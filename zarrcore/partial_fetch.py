@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrcore.codecs import blosc_partial as bp
-from zarrcore.errors import CancelledError, CorruptChunkError, UnsupportedError
+from zarrcore.errors import CorruptChunkError, UnsupportedError
 from zarrcore.indexing import ChunkProjection
 from zarrcore.store.base import ByteRange
 
@@ -104,11 +104,6 @@ def split_ranged(
 def _chunk_nbytes(target: ArrayTarget) -> int:
     meta = target.meta
     return int(np.prod(meta.chunks, dtype=np.int64)) * meta.dtype.itemsize
-
-
-def _check_cancel(target: ArrayTarget, cancel: threading.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise CancelledError("read cancelled", url=target.store.url, key=target.path)
 
 
 def _fetch_prefixes(target: ArrayTarget, jobs: list[_Job]) -> None:
@@ -216,9 +211,9 @@ def read_ranged(
     if not jobs:
         return
     _fetch_prefixes(target, jobs)
-    _check_cancel(target, cancel)
+    target.check_cancel(cancel)
     _plan_and_fetch_bodies(target, jobs)
-    _check_cancel(target, cancel)
+    target.check_cancel(cancel)
 
     def task(job: _Job) -> Callable[[], None]:
         return lambda: _decode_job(target, job, out)
